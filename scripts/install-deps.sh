@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Skiff needs to build, test and run. Idempotent: quiet and fast
+# when everything is already present. Nothing is fetched from anywhere but Debian's archive.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libabsl-dev libsqlite3-dev libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
+  libarchive-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-kubernetes python3-yaml sqlite3 curl procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
