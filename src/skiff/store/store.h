@@ -28,10 +28,10 @@ struct Event {
   enum class Type { kPut, kDelete };
   Type type = Type::kPut;
   std::string key;
-  std::string value;       // new value for kPut; the last value for kDelete
-  int64_t revision = 0;    // revision of this change
+  std::string value;     // new value for kPut; the last value for kDelete
+  int64_t revision = 0;  // revision of this change
   int64_t create_revision = 0;
-  bool created = false;    // kPut that created the key
+  bool created = false;  // kPut that created the key
 };
 
 struct ListResult {

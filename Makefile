@@ -1,0 +1,40 @@
+# Skiff: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+SKIFF_RELEASE := build/release/cmd/skiff/skiff
+SKIFF_DEV := build/dev/cmd/skiff/skiff
+ARGS ?=
+
+.PHONY: all deps build build-dev run test unit-test bench clean format
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+
+build-dev: deps
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev
+
+# Starts a single-node cluster on the embedded SQLite store, in the foreground.
+run: build
+	$(SKIFF_RELEASE) server $(ARGS)
+
+# Unit, store conformance and integration tests (real kubectl and python client).
+test: build-dev
+	@ctest --preset dev
+
+unit-test: build-dev
+	@ctest --preset dev -L unit
+
+bench: build
+	@bash bench/run.sh
+
+format:
+	@git ls-files '*.cc' '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

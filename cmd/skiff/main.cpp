@@ -1,0 +1,16 @@
+// skiff: one binary for the control plane and (later) the node agent.
+#include <CLI/CLI.hpp>
+
+#include "cmd/skiff/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Skiff: a small Kubernetes-compatible container orchestrator", "skiff"};
+  app.require_subcommand(1);
+  skiff::cmd::ServerFlags server_flags;
+  CLI::App* server = app.add_subcommand("server", "Run the API server on an embedded store");
+  skiff::cmd::AddServerFlags(*server, server_flags);
+  app.add_subcommand("version", "Print the Skiff and Kubernetes API versions");
+  CLI11_PARSE(app, argc, argv);
+  if (server->parsed()) return skiff::cmd::RunServer(server_flags);
+  return skiff::cmd::RunVersion();
+}

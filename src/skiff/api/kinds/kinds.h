@@ -1,0 +1,53 @@
+// Per-kind API behaviour Kubernetes 1.32 applies to every write: scheme defaulting, the
+// registry strategies' create/update preparation, and validation with Kubernetes' field paths
+// and messages. The API server calls, for a create:
+//   Default → PrepareForCreate → Validate(obj, nullptr)
+// and for an update (after carrying over server-owned metadata, as BeforeUpdate does):
+//   Default → PrepareForUpdate → Validate(obj, &old)
+// All functions are pure transformations of their arguments; safe from any thread.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include "absl/status/status.h"
+#include "skiff/api/field_error.h"
+#include "skiff/api/resources.h"
+
+namespace skiff::api::kinds {
+
+// Applies Kubernetes' defaulting (pkg/apis/*/v1/defaults.go and declarative `+default`s) to
+// `obj` in place, including nested pod templates, containers, probes, volumes and
+// PVC templates, and rewrites resource quantities in canonical form (rounded up to milli).
+// Idempotent; never fails (malformed parts are left for Validate to report).
+void Default(const ResourceInfo& r, boost::json::value& obj);
+
+// Strategy PrepareForCreate: status reset or initialised (Pod phase Pending + qosClass,
+// Namespace phase Active, PVC/PV phase Pending), metadata.generation = 1 for kinds that track
+// it, Namespace spec.finalizers ["kubernetes"] and the kubernetes.io/metadata.name label,
+// DaemonSet template generation annotation. Calls Default afterwards, as Kubernetes defaults
+// again when it decodes the stored object.
+void PrepareForCreate(const ResourceInfo& r, boost::json::value& obj);
+
+// Strategy PrepareForUpdate for a write to the main resource (`status_subresource` false:
+// status is kept from `old`; metadata.generation bumps on a spec change, and also on an
+// annotation change for Deployments) or to /status (`status_subresource` true: spec is kept
+// from `old`, generation unchanged). Calls Default afterwards.
+void PrepareForUpdate(const ResourceInfo& r, boost::json::value& obj,
+                      const boost::json::value& old, bool status_subresource = false);
+
+// Kubernetes' Pod QoS class of a pod (or pod template spec wrapper): "Guaranteed",
+// "Burstable" or "BestEffort".
+std::string PodQOSClass(const boost::json::value& pod);
+
+// Validation on create (`old` == nullptr) or update (`old` = the stored object, with the
+// immutable-field checks). Returns Kubernetes' field errors in Kubernetes' order; the API
+// server turns a non-empty list into a 422 Invalid Status.
+FieldErrors Validate(const ResourceInfo& r, const boost::json::value& obj,
+                     const boost::json::value* old);
+
+// Checks what Kubernetes rejects while decoding, before validation: every resource quantity
+// must parse. Returns InvalidArgument with Kubernetes' quantity message; the server answers
+// 400 `<Kind> in version "<v>" cannot be handled as a <Kind>: <message>`.
+absl::Status CheckDecodable(const ResourceInfo& r, const boost::json::value& obj);
+
+}  // namespace skiff::api::kinds
