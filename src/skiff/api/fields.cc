@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "skiff/api/go_repr.h"
-#include "skiff/api/text.h"
 #include "skiff/api/object.h"
+#include "skiff/api/text.h"
 
 namespace skiff::api {
 
@@ -47,13 +47,14 @@ absl::StatusOr<std::string> UnescapeValue(std::string_view s) {
       in_slash = true;
     } else if (c == ',' || c == '=') {
       // Go prints the rune with %v, i.e. as its code point.
-      return absl::InvalidArgumentError(Cat(
-          "invalid field selector: unescaped character in value: ", static_cast<int>(c)));
+      return absl::InvalidArgumentError(
+          Cat("invalid field selector: unescaped character in value: ", static_cast<int>(c)));
     } else {
       out.push_back(c);
     }
   }
-  if (in_slash) return absl::InvalidArgumentError("invalid field selector: invalid escape sequence: \\");
+  if (in_slash)
+    return absl::InvalidArgumentError("invalid field selector: invalid escape sequence: \\");
   return out;
 }
 
@@ -173,8 +174,7 @@ std::optional<std::string> FieldSelector::RequiresExactMatch(std::string_view fi
 std::string FieldSelector::String() const {
   std::vector<std::string> parts;
   for (const auto& r : requirements_) {
-    parts.push_back(
-        Cat(r.field, r.op == Op::kNotEquals ? "!=" : "=", EscapeValue(r.value)));
+    parts.push_back(Cat(r.field, r.op == Op::kNotEquals ? "!=" : "=", EscapeValue(r.value)));
   }
   return Join(parts, ",");
 }
@@ -217,8 +217,8 @@ absl::Status ValidateFieldSelector(const ResourceInfo& r, const FieldSelector& s
     if (FieldSetFor(r) == FieldSet::kDefault) {
       return absl::InvalidArgumentError(
           Cat(GoQuote(req.field),
-                       " is not a known field selector: only \"metadata.name\", "
-                       "\"metadata.namespace\""));
+              " is not a known field selector: only \"metadata.name\", "
+              "\"metadata.namespace\""));
     }
     return absl::InvalidArgumentError(Cat("field label not supported: ", req.field));
   }
@@ -227,8 +227,7 @@ absl::Status ValidateFieldSelector(const ResourceInfo& r, const FieldSelector& s
 
 bool FieldSelectorMatches(const ResourceInfo& r, const FieldSelector& selector,
                           const json::value& obj) {
-  return selector.Matches(
-      [&](std::string_view field) { return FieldValue(r, obj, field); });
+  return selector.Matches([&](std::string_view field) { return FieldValue(r, obj, field); });
 }
 
 }  // namespace skiff::api

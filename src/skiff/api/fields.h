@@ -40,8 +40,7 @@ class FieldSelector {
 
   // `value_of(field)` returns the object's value for a field label; nullopt counts as "" (as
   // Kubernetes' fields.Set does for absent keys).
-  bool Matches(
-      const std::function<std::optional<std::string>(std::string_view)>& value_of) const;
+  bool Matches(const std::function<std::optional<std::string>(std::string_view)>& value_of) const;
 
   // The value a selector pins `field` to with `=`/`==`, if any (lets a store narrow a list to
   // one name or namespace).

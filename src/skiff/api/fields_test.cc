@@ -87,15 +87,29 @@ TEST(FieldSelectorTest, MatchesObjects) {
   json::value ev = json::parse(R"({"metadata":{"name":"e","namespace":"default"},
       "involvedObject":{"kind":"Pod","name":"counter-0","namespace":"default","uid":"u1"},
       "reason":"Started","type":"Normal","reportingComponent":"kubelet"})");
-  EXPECT_TRUE(FieldSelectorMatches(
-      events, F("involvedObject.name=counter-0,involvedObject.namespace=default,"
-                "involvedObject.uid=u1"),
-      ev));
+  EXPECT_TRUE(
+      FieldSelectorMatches(events,
+                           F("involvedObject.name=counter-0,involvedObject.namespace=default,"
+                             "involvedObject.uid=u1"),
+                           ev));
   EXPECT_TRUE(FieldSelectorMatches(events, F("source=kubelet"), ev));
 
   const ResourceInfo& rcs = *FindResource("", "v1", "replicationcontrollers");
   json::value rc = json::parse(R"({"status":{"replicas":3}})");
   EXPECT_TRUE(FieldSelectorMatches(rcs, F("status.replicas=3"), rc));
+
+  const ResourceInfo& namespaces = *FindResource("", "v1", "namespaces");
+  json::value ns = json::parse(R"({"metadata":{"name":"a"},"status":{"phase":"Terminating"}})");
+  EXPECT_TRUE(FieldSelectorMatches(namespaces, F("status.phase=Terminating"), ns));
+  EXPECT_EQ(FieldValue(namespaces, ns, "metadata.namespace"), std::nullopt);
+
+  const ResourceInfo& secrets = *FindResource("", "v1", "secrets");
+  json::value secret = json::parse(R"({"metadata":{"name":"s"},"type":"kubernetes.io/tls"})");
+  EXPECT_TRUE(FieldSelectorMatches(secrets, F("type=kubernetes.io/tls"), secret));
+
+  const ResourceInfo& nodes = *FindResource("", "v1", "nodes");
+  json::value node = json::parse(R"({"metadata":{"name":"n1"},"spec":{"unschedulable":true}})");
+  EXPECT_TRUE(FieldSelectorMatches(nodes, F("spec.unschedulable=true,metadata.name=n1"), node));
 
   EXPECT_EQ(F("metadata.name=x,metadata.namespace!=y").RequiresExactMatch("metadata.name"), "x");
   EXPECT_FALSE(F("metadata.namespace!=y").RequiresExactMatch("metadata.namespace").has_value());

@@ -1,13 +1,12 @@
 #include "skiff/api/go_repr.h"
 
-#include "skiff/api/text.h"
-
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <utility>
 #include <vector>
 
+#include "skiff/api/text.h"
 
 namespace skiff::api {
 
@@ -140,7 +139,7 @@ std::string GoLabelSelector(const json::value* v) {
         if (it != obj->end()) values = &it->value();
       }
       AppendCat(&out, "v1.LabelSelectorRequirement{Key:", str("key"),
-                      ", Operator:", str("operator"), ", Values:", GoStringSlice(values), "}");
+                ", Operator:", str("operator"), ", Values:", GoStringSlice(values), "}");
     }
     out += "}";
   }
@@ -150,8 +149,7 @@ std::string GoLabelSelector(const json::value* v) {
 
 std::string GoIntOrString(const json::value* v) {
   if (v != nullptr && v->is_string()) {
-    return Cat("intstr.IntOrString{Type:1, IntVal:0, StrVal:", GoQuote(v->get_string()),
-                        "}");
+    return Cat("intstr.IntOrString{Type:1, IntVal:0, StrVal:", GoQuote(v->get_string()), "}");
   }
   int64_t n = 0;
   if (v != nullptr && v->is_int64()) n = v->get_int64();

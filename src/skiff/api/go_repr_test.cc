@@ -15,7 +15,8 @@ TEST(GoReprTest, RendersLikeGoFormatting) {
   json::value empty = json::object();
   EXPECT_EQ(GoStringMap(&empty), "map[string]string{}");
   json::value sel = json::parse(
-      R"({"matchLabels":{"app":"y"},"matchExpressions":[{"key":"a","operator":"In","values":["x"]}]})");
+      R"({"matchLabels":{"app":"y"},
+          "matchExpressions":[{"key":"a","operator":"In","values":["x"]}]})");
   EXPECT_EQ(GoLabelSelector(&sel),
             R"(v1.LabelSelector{MatchLabels:map[string]string{"app":"y"}, )"
             R"(MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{)"

@@ -83,8 +83,8 @@ absl::StatusOr<LabelSelector::Requirement> NewRequirement(std::string key, Op op
   }
   for (size_t i = 0; i < values.size(); ++i) {
     if (auto msgs = IsValidLabelValue(values[i]); !msgs.empty()) {
-      errs.push_back(Invalid(KeyPath(IndexPath("values", i), key), GoQuote(values[i]),
-                             Join(msgs, "; ")));
+      errs.push_back(
+          Invalid(KeyPath(IndexPath("values", i), key), GoQuote(values[i]), Join(msgs, "; ")));
     }
   }
   if (!errs.empty()) return absl::InvalidArgumentError(AggregateMessage(errs));
@@ -122,10 +122,10 @@ bool IsSpecial(char c) {
 
 bool SymbolToken(std::string_view s, Tok* tok) {
   static constexpr std::pair<std::string_view, Tok> kSymbols[] = {
-      {")", Tok::kClosedPar},    {",", Tok::kComma},       {"!", Tok::kDoesNotExist},
-      {"==", Tok::kDoubleEquals}, {"=", Tok::kEquals},      {">", Tok::kGreaterThan},
-      {"<", Tok::kLessThan},     {"!=", Tok::kNotEquals},  {"(", Tok::kOpenPar},
-      {"in", Tok::kIn},          {"notin", Tok::kNotIn}};
+      {")", Tok::kClosedPar},     {",", Tok::kComma},      {"!", Tok::kDoesNotExist},
+      {"==", Tok::kDoubleEquals}, {"=", Tok::kEquals},     {">", Tok::kGreaterThan},
+      {"<", Tok::kLessThan},      {"!=", Tok::kNotEquals}, {"(", Tok::kOpenPar},
+      {"in", Tok::kIn},           {"notin", Tok::kNotIn}};
   for (const auto& [text, t] : kSymbols) {
     if (text == s) {
       *tok = t;
@@ -220,9 +220,7 @@ class Parser {
     if (it.tok == Tok::kIn || it.tok == Tok::kNotIn) it.tok = Tok::kIdentifier;
     return it;
   }
-  Item Peek(bool values) const {
-    return values ? AsValue(items_[pos_]) : items_[pos_];
-  }
+  Item Peek(bool values) const { return values ? AsValue(items_[pos_]) : items_[pos_]; }
   Item Next(bool values) {
     Item it = Peek(values);
     if (pos_ + 1 < items_.size()) ++pos_;

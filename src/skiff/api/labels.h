@@ -79,7 +79,6 @@ class LabelSelector {
 
 // True when the metav1.LabelSelector `selector` (nullptr/null → matches nothing, {} → matches
 // everything) matches `labels`. An invalid selector matches nothing.
-bool SelectorMatchesLabels(const boost::json::value* selector,
-                           const boost::json::object* labels);
+bool SelectorMatchesLabels(const boost::json::value* selector, const boost::json::object* labels);
 
 }  // namespace skiff::api

@@ -123,8 +123,8 @@ TEST(LabelSelectorTest, FromJsonErrors) {
   auto bad_op = LabelSelector::FromJson(
       json::parse(R"({"matchExpressions":[{"key":"a","operator":"Foo"}]})"));
   EXPECT_EQ(bad_op.status().message(), "\"Foo\" is not a valid label selector operator");
-  auto no_values = LabelSelector::FromJson(
-      json::parse(R"({"matchExpressions":[{"key":"a","operator":"In"}]})"));
+  auto no_values =
+      LabelSelector::FromJson(json::parse(R"({"matchExpressions":[{"key":"a","operator":"In"}]})"));
   EXPECT_EQ(no_values.status().message(),
             "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set "
             "can't be empty");

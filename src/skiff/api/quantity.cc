@@ -90,8 +90,8 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool InterpretSuffix(std::string_view suffix, int* base, int32_t* exponent,
                      Quantity::Format* format) {
   static constexpr std::pair<std::string_view, int> kDecimal[] = {
-      {"", 0}, {"n", -9}, {"u", -6}, {"m", -3}, {"k", 3},
-      {"M", 6}, {"G", 9}, {"T", 12}, {"P", 15}, {"E", 18}};
+      {"", 0},  {"n", -9}, {"u", -6}, {"m", -3}, {"k", 3},
+      {"M", 6}, {"G", 9},  {"T", 12}, {"P", 15}, {"E", 18}};
   static constexpr std::pair<std::string_view, int> kBinary[] = {
       {"Ki", 10}, {"Mi", 20}, {"Gi", 30}, {"Ti", 40}, {"Pi", 50}, {"Ei", 60}};
   for (const auto& [s, e] : kDecimal) {
@@ -182,7 +182,8 @@ absl::StatusOr<Quantity> Quantity::Parse(std::string_view str) {
     digits.pop_back();
     ++e;
   }
-  if (static_cast<int>(digits.size()) > kMaxDigits) return absl::InvalidArgumentError(std::string(kNumeric));
+  if (static_cast<int>(digits.size()) > kMaxDigits)
+    return absl::InvalidArgumentError(std::string(kNumeric));
   u128 m = 0;
   for (char c : digits) m = m * 10 + static_cast<u128>(c - '0');
 

@@ -16,8 +16,8 @@ namespace text_internal {
 inline void AppendOne(std::string& out, std::string_view s) { out.append(s); }
 inline void AppendOne(std::string& out, char c) { out.push_back(c); }
 template <typename T>
-  requires std::integral<T> && (!std::same_as<T, char>) && (!std::same_as<T, bool>)
-void AppendOne(std::string& out, T v) {
+requires std::integral<T> &&
+    (!std::same_as<T, char>)&&(!std::same_as<T, bool>)void AppendOne(std::string& out, T v) {
   out += std::to_string(v);
 }
 

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "skiff/api/go_repr.h"
-#include "skiff/api/text.h"
 #include "skiff/api/object.h"
+#include "skiff/api/text.h"
 
 namespace skiff::api {
 namespace {
@@ -74,7 +74,8 @@ std::vector<std::string> HasChDirPrefix(std::string_view value) {
 
 // Kubernetes' maskTrailingDash: a generateName prefix may end in '-'.
 std::string MaskTrailingDash(std::string_view name) {
-  if (name.size() > 1 && name.back() == '-') return std::string(name.substr(0, name.size() - 2)) + "a";
+  if (name.size() > 1 && name.back() == '-')
+    return std::string(name.substr(0, name.size() - 2)) + "a";
   return std::string(name);
 }
 
@@ -90,7 +91,8 @@ FieldErrors ValidateFinalizers(const boost::json::value* finalizers, std::string
   bool orphan = false, foreground = false;
   for (const auto& f : finalizers->get_array()) {
     std::string name = StringOf(f);
-    for (auto& msg : IsQualifiedName(name)) errs.push_back(Invalid(std::string(path), GoQuote(name), msg));
+    for (auto& msg : IsQualifiedName(name))
+      errs.push_back(Invalid(std::string(path), GoQuote(name), msg));
     orphan = orphan || name == "orphan";
     foreground = foreground || name == "foregroundDeletion";
   }
@@ -104,8 +106,9 @@ FieldErrors ValidateFinalizers(const boost::json::value* finalizers, std::string
     std::string name = StringOf(f);
     if (name.find('/') == std::string::npos && name != "kubernetes" && name != "orphan" &&
         name != "foregroundDeletion") {
-      errs.push_back(Invalid(IndexPath(path, i), GoQuote(name),
-                             "name is neither a standard finalizer name nor is it fully qualified"));
+      errs.push_back(
+          Invalid(IndexPath(path, i), GoQuote(name),
+                  "name is neither a standard finalizer name nor is it fully qualified"));
     }
     ++i;
   }
@@ -125,11 +128,14 @@ FieldErrors ValidateOwnerReferences(const boost::json::value* refs, std::string_
       errs.push_back(Invalid(ChildPath(path, "apiVersion"), GoQuote(api_version),
                              "version must not be empty"));
     }
-    if (kind.empty()) errs.push_back(Invalid(ChildPath(path, "kind"), GoQuote(kind), "must not be empty"));
+    if (kind.empty())
+      errs.push_back(Invalid(ChildPath(path, "kind"), GoQuote(kind), "must not be empty"));
     std::string_view name = GetString(ref, {"name"});
-    if (name.empty()) errs.push_back(Invalid(ChildPath(path, "name"), GoQuote(name), "must not be empty"));
+    if (name.empty())
+      errs.push_back(Invalid(ChildPath(path, "name"), GoQuote(name), "must not be empty"));
     std::string_view uid = GetString(ref, {"uid"});
-    if (uid.empty()) errs.push_back(Invalid(ChildPath(path, "uid"), GoQuote(uid), "must not be empty"));
+    if (uid.empty())
+      errs.push_back(Invalid(ChildPath(path, "uid"), GoQuote(uid), "must not be empty"));
     if (api_version == "v1" && kind == "Event") {
       errs.push_back(Invalid(std::string(path), boost::json::serialize(ref),
                              "/v1, Kind=Event is disallowed from being an owner"));
@@ -139,8 +145,8 @@ FieldErrors ValidateOwnerReferences(const boost::json::value* refs, std::string_
       if (!first_controller.empty()) {
         errs.push_back(Invalid(std::string(path), boost::json::serialize(*refs),
                                Cat("Only one reference can have Controller set to true. "
-                                            "Found \"true\" in references for ",
-                                            first_controller, " and ", current)));
+                                   "Found \"true\" in references for ",
+                                   first_controller, " and ", current)));
       } else {
         first_controller = current;
       }
@@ -155,9 +161,7 @@ void Append(FieldErrors& to, FieldErrors from) {
 
 }  // namespace
 
-std::string MaxLenError(int length) {
-  return Cat("must be no more than ", length, " characters");
-}
+std::string MaxLenError(int length) { return Cat("must be no more than ", length, " characters"); }
 
 std::string InclusiveRangeError(int64_t lo, int64_t hi) {
   return Cat("must be between ", lo, " and ", hi, ", inclusive");
@@ -203,7 +207,8 @@ std::vector<std::string> IsDNS1035Label(std::string_view value) {
   std::vector<std::string> errs;
   if (value.size() > kDNS1123LabelMaxLength) errs.push_back(MaxLenError(kDNS1123LabelMaxLength));
   bool ok = MatchesDNS1123Label(value) && value.front() >= 'a' && value.front() <= 'z';
-  if (!ok) errs.push_back(RegexError(kDNS1035LabelErrMsg, kDNS1035LabelFmt, {"my-name", "abc-123"}));
+  if (!ok)
+    errs.push_back(RegexError(kDNS1035LabelErrMsg, kDNS1035LabelFmt, {"my-name", "abc-123"}));
   return errs;
 }
 
@@ -222,10 +227,10 @@ std::vector<std::string> IsQualifiedName(std::string_view value) {
       for (auto& msg : IsDNS1123Subdomain(prefix)) errs.push_back("prefix part " + msg);
     }
   } else {
-    errs.push_back(Cat(
-        "a qualified name ",
-        RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt, {"MyName", "my.name", "123-abc"}),
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"));
+    errs.push_back(
+        Cat("a qualified name ",
+            RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt, {"MyName", "my.name", "123-abc"}),
+            " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"));
     return errs;
   }
   if (name.empty()) {
@@ -244,8 +249,7 @@ std::vector<std::string> IsValidLabelValue(std::string_view value) {
   std::vector<std::string> errs;
   if (value.size() > kLabelValueMaxLength) errs.push_back(MaxLenError(kLabelValueMaxLength));
   if (!value.empty() && !MatchesQualifiedNamePart(value)) {
-    errs.push_back(
-        RegexError(kLabelValueErrMsg, kLabelValueFmt, {"MyValue", "my_value", "12345"}));
+    errs.push_back(RegexError(kLabelValueErrMsg, kLabelValueFmt, {"MyValue", "my_value", "12345"}));
   }
   return errs;
 }
@@ -259,9 +263,10 @@ std::vector<std::string> IsConfigMapKey(std::string_view value) {
     return IsAlnum(c) || c == '-' || c == '.' || c == '_';
   });
   if (!ok) {
-    errs.push_back(RegexError("a valid config key must consist of alphanumeric characters, '-', "
-                              "'_' or '.'",
-                              "[-._a-zA-Z0-9]+", {"key.name", "KEY_NAME", "key-name"}));
+    errs.push_back(
+        RegexError("a valid config key must consist of alphanumeric characters, '-', "
+                   "'_' or '.'",
+                   "[-._a-zA-Z0-9]+", {"key.name", "KEY_NAME", "key-name"}));
   }
   for (auto& msg : HasChDirPrefix(value)) errs.push_back(msg);
   return errs;
@@ -269,16 +274,19 @@ std::vector<std::string> IsConfigMapKey(std::string_view value) {
 
 std::vector<std::string> IsEnvVarName(std::string_view value) {
   std::vector<std::string> errs;
-  auto first_ok = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_'; };
+  auto first_ok = [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
+  };
   bool ok = !value.empty() && first_ok(value.front()) &&
-            std::all_of(value.begin(), value.end(),
-                        [&](char c) { return first_ok(c) || std::isdigit(static_cast<unsigned char>(c)) != 0; });
+            std::all_of(value.begin(), value.end(), [&](char c) {
+              return first_ok(c) || std::isdigit(static_cast<unsigned char>(c)) != 0;
+            });
   if (!ok) {
-    errs.push_back(RegexError("a valid environment variable name must consist of alphabetic "
-                              "characters, digits, '_', '-', or '.', and must not start with a "
-                              "digit",
-                              "[-._a-zA-Z][-._a-zA-Z0-9]*",
-                              {"my.env-name", "MY_ENV.NAME", "MyEnvName1"}));
+    errs.push_back(
+        RegexError("a valid environment variable name must consist of alphabetic "
+                   "characters, digits, '_', '-', or '.', and must not start with a "
+                   "digit",
+                   "[-._a-zA-Z][-._a-zA-Z0-9]*", {"my.env-name", "MY_ENV.NAME", "MyEnvName1"}));
   }
   for (auto& msg : HasChDirPrefix(value)) errs.push_back(msg);
   return errs;
@@ -301,14 +309,15 @@ std::vector<std::string> IsRelaxedEnvVarName(std::string_view value) {
 std::vector<std::string> IsValidPortName(std::string_view port) {
   std::vector<std::string> errs;
   if (port.size() > 15) errs.push_back(MaxLenError(15));
-  bool charset = !port.empty() && std::all_of(port.begin(), port.end(), [](char c) {
-    return IsLowerAlnum(c) || c == '-';
-  });
-  if (!charset) errs.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  bool charset = !port.empty() && std::all_of(port.begin(), port.end(),
+                                              [](char c) { return IsLowerAlnum(c) || c == '-'; });
+  if (!charset)
+    errs.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
   if (std::none_of(port.begin(), port.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
     errs.push_back("must contain at least one letter (a-z)");
   }
-  if (port.find("--") != std::string_view::npos) errs.push_back("must not contain consecutive hyphens");
+  if (port.find("--") != std::string_view::npos)
+    errs.push_back("must not contain consecutive hyphens");
   if (!port.empty() && (port.front() == '-' || port.back() == '-')) {
     errs.push_back("must not begin or end with a hyphen");
   }
@@ -330,8 +339,8 @@ std::vector<std::string> IsValidPercent(std::string_view value) {
 }
 
 std::vector<std::string> IsHTTPHeaderName(std::string_view value) {
-  bool ok = !value.empty() && std::all_of(value.begin(), value.end(),
-                                          [](char c) { return IsAlnum(c) || c == '-'; });
+  bool ok = !value.empty() &&
+            std::all_of(value.begin(), value.end(), [](char c) { return IsAlnum(c) || c == '-'; });
   if (ok) return {};
   return {RegexError("a valid HTTP header must consist of alphanumeric characters or '-'",
                      "[-A-Za-z0-9]+", {"X-Header-Name"})};
@@ -386,7 +395,8 @@ FieldErrors ValidateNonnegative(int64_t value, std::string_view path) {
 
 FieldErrors ValidateLabelName(std::string_view key, std::string_view path) {
   FieldErrors errs;
-  for (auto& msg : IsQualifiedName(key)) errs.push_back(Invalid(std::string(path), GoQuote(key), msg));
+  for (auto& msg : IsQualifiedName(key))
+    errs.push_back(Invalid(std::string(path), GoQuote(key), msg));
   return errs;
 }
 
@@ -413,7 +423,8 @@ FieldErrors ValidateAnnotations(const boost::json::value* annotations, std::stri
     }
     total += kv.key().size() + StringOf(kv.value()).size();
   }
-  if (total > kTotalAnnotationSizeLimit) errs.push_back(TooLong(std::string(path), kTotalAnnotationSizeLimit));
+  if (total > kTotalAnnotationSizeLimit)
+    errs.push_back(TooLong(std::string(path), kTotalAnnotationSizeLimit));
   return errs;
 }
 
@@ -443,7 +454,8 @@ FieldErrors ValidateLabelSelector(const boost::json::value* selector, std::strin
                                  "'DoesNotExist'"));
       }
     } else {
-      errs.push_back(Invalid(ChildPath(p, "operator"), GoQuote(op), "not a valid selector operator"));
+      errs.push_back(
+          Invalid(ChildPath(p, "operator"), GoQuote(op), "not a valid selector operator"));
     }
     Append(errs, ValidateLabelName(GetString(e, {"key"}), ChildPath(p, "key")));
     if (!allow_invalid_label_values && values != nullptr) {
@@ -544,7 +556,8 @@ FieldErrors ValidateObjectMetaUpdate(const boost::json::value& obj, const boost:
     std::string_view now = GetString(meta, {key});
     std::string_view before = GetString(old_meta, {key});
     if (key == "uid" && now.empty()) continue;  // BeforeUpdate fills an empty uid from the old one.
-    if (now != before) errs.push_back(Invalid(ChildPath(path, key), GoQuote(now), "field is immutable"));
+    if (now != before)
+      errs.push_back(Invalid(ChildPath(path, key), GoQuote(now), "field is immutable"));
   }
   Append(errs, ValidateCommonMeta(meta, path));
   return errs;

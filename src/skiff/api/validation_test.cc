@@ -77,10 +77,10 @@ TEST(ValidationTest, NameValidatorPerResource) {
 
 TEST(ValidationTest, ObjectMetaOnCreate) {
   json::value missing = json::parse(R"({"metadata":{}})");
-  EXPECT_EQ(Strings(ValidateObjectMeta(missing, true, NameIsDNSSubdomain)),
-            (std::vector<std::string>{
-                "metadata.name: Required value: name or generateName is required",
-                "metadata.namespace: Required value"}));
+  EXPECT_EQ(
+      Strings(ValidateObjectMeta(missing, true, NameIsDNSSubdomain)),
+      (std::vector<std::string>{"metadata.name: Required value: name or generateName is required",
+                                "metadata.namespace: Required value"}));
 
   json::value bad = json::parse(R"({"metadata":{"name":"Web","namespace":"default",
       "generateName":"Web-","labels":{"app":"-x"},"finalizers":["foo"]}})");

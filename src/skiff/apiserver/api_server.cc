@@ -234,6 +234,9 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
     } else {
       rec.Send(200, kJson, LegacyGroupList(), {});
     }
+  } else if (path == "/openapi/v2" || path == "/openapi/v2/") {
+    // An empty protobuf document: kubectl 1.27/1.28 need a 200 here, then use OpenAPI v3.
+    rec.Send(200, api::openapi::kOpenApiV2EmptyProtobufContentType, "", {});
   } else if (path == "/openapi/v3" || path == "/openapi/v3/") {
     auto doc = api::openapi::IndexDocument();
     if (doc.ok()) rec.Send(200, kJson, *doc, {}); else SendError(rec, doc.status(), nullptr);
@@ -391,24 +394,9 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
     if (node.empty()) {
       return SendError(w, Invalid(r, route.name, {api::Required("target.name")}), &route);
     }
-    WriteOptions bopts = opts;
-    bopts.field_validation = "Ignore";
-    bopts.subresource = "binding";
-    std::string patch = json::serialize(json::object{{"spec", json::object{{"nodeName", node}}}});
-    auto cur = registry_->Get(r, route.ns, route.name);
-    if (!cur.ok()) return SendError(w, cur.status(), &route);
-    json::value pod = json::parse((*cur)->json);
-    std::string_view existing = api::GetString(pod, {"spec", "nodeName"});
-    if (!existing.empty()) {
-      return SendError(w,
-                       Conflict(r, route.name,
-                                "pod " + route.name + " is already assigned to node \"" +
-                                    std::string(existing) + "\""),
-                       &route);
-    }
-    auto res = registry_->Patch(r, route.ns, route.name, "application/merge-patch+json", patch,
-                                bopts);
-    if (!res.ok()) return SendError(w, res.status(), &route);
+    absl::Status bound = registry_->Bind(route.ns, route.name,
+                                         api::GetString(*body, {"metadata", "uid"}), node);
+    if (!bound.ok()) return SendError(w, bound, &route);
     json::object st{{"kind", "Status"},  {"apiVersion", "v1"}, {"metadata", json::object()},
                     {"status", "Success"}, {"code", 201}};
     return w.Send(201, kJson, json::serialize(st));

@@ -174,6 +174,7 @@ absl::StatusOr<WriteResult> Registry::Admit(const api::ResourceInfo& r, const js
   }
   if (old == nullptr) {
     api::kinds::PrepareForCreate(r, obj);
+    if (r.kind == "Pod" && r.group.empty()) api::kinds::AdmitPod(obj);
   } else {
     api::kinds::PrepareForUpdate(r, obj, *old, opts.subresource == "status");
   }
@@ -192,9 +193,11 @@ absl::StatusOr<WriteResult> Registry::Admit(const api::ResourceInfo& r, const js
       for (const auto& u : unknown) res.warnings.push_back(api::openapi::UnknownFieldWarning(u));
     }
   }
-  api::patch::UpdateManagedFields(old, obj, ManagerOrDefault(opts), "Update", r.GroupVersion(), now,
-                                  api::patch::StrategicSchemaFor(r.group, r.kind),
-                                  opts.subresource);
+  if (!opts.apply) {
+    api::patch::UpdateManagedFields(old, obj, ManagerOrDefault(opts), "Update", r.GroupVersion(),
+                                    now, api::patch::StrategicSchemaFor(r.group, r.kind),
+                                    opts.subresource);
+  }
   res.object = std::move(obj);
   return res;
 }
@@ -475,6 +478,7 @@ absl::StatusOr<WriteResult> Registry::Patch(const api::ResourceInfo& r, std::str
   if (kind == kApply) {
     std::string now = base::FormatRfc3339(clock_.Now());
     WriteOptions apply_opts = opts;
+    apply_opts.apply = true;
     return Mutate(
         r, ns, name,
         [&](const json::value& old) -> absl::StatusOr<json::value> {
@@ -593,6 +597,52 @@ absl::StatusOr<WriteResult> Registry::Delete(const api::ResourceInfo& r, std::st
     res.object = keep ? std::move(next) : std::move(old);
     EnsureObject(res.object, {"metadata"})["resourceVersion"] = std::to_string(*rev);
     return res;
+  }
+  return Conflict(r, name, "too many concurrent writers, please retry");
+}
+
+absl::Status Registry::Bind(std::string_view ns, std::string_view name, std::string_view uid,
+                            std::string_view node) {
+  const api::ResourceInfo& r = *api::FindResource("", "v1", "pods");
+  const std::string key = Key(r, ns, name);
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    auto cur = store_->Get(key);
+    if (cur.status().code() == absl::StatusCode::kNotFound) return NotFound(r, name);
+    if (!cur.ok()) return ApiError(500, "InternalError", std::string(cur.status().message()));
+    json::value pod = ParseStored(*cur);
+    if (!uid.empty() && GetString(pod, {"metadata", "uid"}) != uid) {
+      return Conflict(r, name, "Precondition failed: UID in precondition: " + std::string(uid));
+    }
+    if (!GetString(pod, {"metadata", "deletionTimestamp"}).empty()) {
+      return Conflict(r, name, "pod " + std::string(name) + " is being deleted, cannot be assigned to a host");
+    }
+    std::string_view existing = GetString(pod, {"spec", "nodeName"});
+    if (!existing.empty()) {
+      return Conflict(r, name, "pod " + std::string(name) + " is already assigned to node \"" +
+                                   std::string(existing) + "\"");
+    }
+    EnsureObject(pod, {"spec"})["nodeName"] = node;
+    json::object& status = EnsureObject(pod, {"status"});
+    json::array conditions;
+    if (auto* c = status.if_contains("conditions"); c && c->is_array()) conditions = c->as_array();
+    json::object scheduled{{"type", "PodScheduled"}, {"status", "True"},
+                           {"lastProbeTime", nullptr},
+                           {"lastTransitionTime", base::FormatRfc3339(clock_.Now())}};
+    bool replaced = false;
+    for (auto& c : conditions) {
+      if (GetString(c, {"type"}) == "PodScheduled") {
+        c = scheduled;
+        replaced = true;
+      }
+    }
+    if (!replaced) conditions.push_back(scheduled);
+    status["conditions"] = std::move(conditions);
+    absl::Time start = clock_.Now();
+    auto rev = store_->Update(key, Serialize(WithoutResourceVersion(pod)), cur->mod_revision);
+    ObserveStore(start);
+    if (rev.status().code() == absl::StatusCode::kFailedPrecondition) continue;
+    if (!rev.ok()) return ApiError(500, "InternalError", std::string(rev.status().message()));
+    return absl::OkStatus();
   }
   return Conflict(r, name, "too many concurrent writers, please retry");
 }

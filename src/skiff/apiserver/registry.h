@@ -25,6 +25,7 @@ struct WriteOptions {
   std::string field_validation = "Warn";  // Strict | Warn | Ignore
   std::string subresource;             // "", "status", "scale"
   bool force = false;                  // server-side apply
+  bool apply = false;                  // set for apply patches: managedFields already updated
 };
 
 struct WriteResult {
@@ -63,6 +64,11 @@ class Registry {
                                     std::string_view body, const WriteOptions& opts);
   absl::StatusOr<WriteResult> Delete(const api::ResourceInfo& r, std::string_view ns,
                                      std::string_view name, const DeleteOptions& opts);
+
+  // pods/binding: sets spec.nodeName and the PodScheduled condition in one write.
+  // Conflict when the pod is already bound; `uid` (optional) must match the pod.
+  absl::Status Bind(std::string_view ns, std::string_view name, std::string_view uid,
+                    std::string_view node);
 
   // autoscaling/v1 Scale view of a scalable object.
   absl::StatusOr<boost::json::value> GetScale(const api::ResourceInfo& r, std::string_view ns,

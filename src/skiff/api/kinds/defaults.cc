@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "skiff/api/kinds/internal.h"
 #include "skiff/api/kinds/kinds.h"
 #include "skiff/api/object.h"
@@ -88,7 +89,8 @@ void DefaultContainer(json::object& c) {
   }
   // ResourceRequirements is a struct in Go: it always serialises, at least as {}.
   if (json::object* resources = EnsureChild(c, "resources")) {
-    if (auto it = resources->find("limits"); it != resources->end()) DefaultResourceList(&it->value());
+    if (auto it = resources->find("limits"); it != resources->end())
+      DefaultResourceList(&it->value());
     if (auto it = resources->find("requests"); it != resources->end()) {
       DefaultResourceList(&it->value());
     }
@@ -122,7 +124,8 @@ void DefaultVolume(json::object& v) {
     if (!host_path->contains("type") || host_path->at("type").is_null()) (*host_path)["type"] = "";
   }
   if (json::object* s = ChildObject(v, "secret")) SetDefault(*s, "defaultMode", kDefaultFileMode);
-  if (json::object* s = ChildObject(v, "configMap")) SetDefault(*s, "defaultMode", kDefaultFileMode);
+  if (json::object* s = ChildObject(v, "configMap"))
+    SetDefault(*s, "defaultMode", kDefaultFileMode);
   if (json::object* s = ChildObject(v, "downwardAPI")) {
     SetDefault(*s, "defaultMode", kDefaultFileMode);
     DefaultDownwardAPIItems(*s);
@@ -166,11 +169,11 @@ void DefaultVolume(json::object& v) {
 // Pod only: a limit without a request also becomes the request.
 void DefaultRequestsFromLimits(json::object& c) {
   json::object* resources = ChildObject(c, "resources");
-  if (resources == nullptr) return;
+  if (resources == nullptr || ChildObject(*resources, "limits") == nullptr) return;
+  // Create "requests" before taking pointers: inserting into an object moves its members.
+  if (EnsureChild(*resources, "requests") == nullptr) return;
   json::object* limits = ChildObject(*resources, "limits");
-  if (limits == nullptr) return;
-  json::object* requests = EnsureChild(*resources, "requests");
-  if (requests == nullptr) return;
+  json::object* requests = ChildObject(*resources, "requests");
   for (const auto& kv : *limits)
     if (!requests->contains(kv.key())) (*requests)[kv.key()] = kv.value();
 }
@@ -212,7 +215,8 @@ void DefaultResourceList(json::value* list) {
 void DefaultPersistentVolumeClaimSpec(json::object& spec) {
   SetDefault(spec, "volumeMode", "Filesystem");
   if (json::object* resources = ChildObject(spec, "resources")) {
-    if (auto it = resources->find("limits"); it != resources->end()) DefaultResourceList(&it->value());
+    if (auto it = resources->find("limits"); it != resources->end())
+      DefaultResourceList(&it->value());
     if (auto it = resources->find("requests"); it != resources->end()) {
       DefaultResourceList(&it->value());
     }
@@ -227,6 +231,15 @@ void DefaultPodSpec(json::object& spec, bool is_pod) {
     if (BoolField(spec, "hostNetwork")) {
       ForEachContainer(spec, DefaultHostNetworkPorts, /*include_ephemeral=*/false);
     }
+  }
+  // v1 conversion: the deprecated serviceAccount field mirrors serviceAccountName.
+  if (StrField(spec, "serviceAccountName").empty() && !StrField(spec, "serviceAccount").empty()) {
+    std::string name(StrField(spec, "serviceAccount"));
+    spec["serviceAccountName"] = name;
+  }
+  if (!StrField(spec, "serviceAccountName").empty()) {
+    std::string name(StrField(spec, "serviceAccountName"));
+    spec["serviceAccount"] = name;
   }
   SetDefault(spec, "dnsPolicy", "ClusterFirst");
   SetDefault(spec, "restartPolicy", "Always");
@@ -306,7 +319,8 @@ void DefaultStatefulSet(json::object& spec) {
       EnsureChild(*strategy, "rollingUpdate");
     }
     if (StrField(*strategy, "type") == "RollingUpdate") {
-      if (json::object* ru = ChildObject(*strategy, "rollingUpdate")) SetDefault(*ru, "partition", 0);
+      if (json::object* ru = ChildObject(*strategy, "rollingUpdate"))
+        SetDefault(*ru, "partition", 0);
     }
   }
   if (json::object* policy = EnsureChild(spec, "persistentVolumeClaimRetentionPolicy")) {
@@ -326,7 +340,8 @@ void DefaultStatefulSet(json::object& spec) {
         if (!meta->contains("creationTimestamp")) (*meta)["creationTimestamp"] = nullptr;
       }
       if (json::object* s = EnsureChild(*claim, "spec")) DefaultPersistentVolumeClaimSpec(*s);
-      if (json::object* status = EnsureChild(*claim, "status")) SetDefault(*status, "phase", "Pending");
+      if (json::object* status = EnsureChild(*claim, "status"))
+        SetDefault(*status, "phase", "Pending");
     }
   }
 }
@@ -351,6 +366,7 @@ void DefaultReplicationController(json::object& obj) {
       const json::object* own = ChildObject(*meta, "labels");
       if (own == nullptr || own->empty()) (*meta)["labels"] = labels;
     }
+    spec = ChildObject(obj, "spec");  // EnsureChild(obj, ...) may have moved it
   }
   SetDefault(*spec, "replicas", 1);
   if (ChildObject(*spec, "template") != nullptr) DefaultPodTemplate(*spec);
@@ -364,7 +380,20 @@ bool ExternallyAccessible(const json::object& spec) {
          !ips->value().get_array().empty();
 }
 
+// The Service strategy's normalizeClusterIPs: clusterIP and clusterIPs[0] agree.
+void NormalizeClusterIPs(json::object& spec) {
+  std::string ip(StrField(spec, "clusterIP"));
+  json::array* ips = ChildArray(spec, "clusterIPs");
+  if (!ip.empty() && (ips == nullptr || ips->empty())) {
+    spec["clusterIPs"] = json::array{json::string(ip)};
+  } else if (ip.empty() && ips != nullptr && !ips->empty() && (*ips)[0].is_string()) {
+    json::value first = (*ips)[0];  // copy before inserting
+    spec["clusterIP"] = std::move(first);
+  }
+}
+
 void DefaultService(json::object& spec) {
+  NormalizeClusterIPs(spec);
   SetDefault(spec, "sessionAffinity", "None");
   std::string affinity(StrField(spec, "sessionAffinity"));
   if (affinity == "None") spec.erase("sessionAffinityConfig");
@@ -403,9 +432,17 @@ void DefaultService(json::object& spec) {
     bool headless = StrField(spec, "clusterIP") == "None";
     const json::object* selector = ChildObject(spec, "selector");
     bool selectorless = selector == nullptr || selector->empty();
-    SetDefault(spec, "ipFamilyPolicy", headless && selectorless ? "RequireDualStack" : "SingleStack");
+    SetDefault(spec, "ipFamilyPolicy",
+               headless && selectorless ? "RequireDualStack" : "SingleStack");
     const json::array* families = ChildArray(spec, "ipFamilies");
     if (families == nullptr || families->empty()) spec["ipFamilies"] = json::array{"IPv4"};
+    // Headless services without a selector may be dual-stack even on a single-stack cluster.
+    json::array* fams = ChildArray(spec, "ipFamilies");
+    if (headless && selectorless && fams != nullptr && fams->size() == 1 &&
+        StrField(spec, "ipFamilyPolicy") != "SingleStack") {
+      bool v6 = (*fams)[0].is_string() && (*fams)[0].get_string() == "IPv6";
+      fams->emplace_back(v6 ? "IPv4" : "IPv6");
+    }
   }
 }
 
@@ -436,7 +473,8 @@ void Default(const ResourceInfo& r, json::value& obj) {
     if (json::object* spec = EnsureChild(o, "spec")) DefaultPersistentVolumeClaimSpec(*spec);
     if (json::object* status = EnsureChild(o, "status")) {
       SetDefault(*status, "phase", "Pending");
-      if (auto it = status->find("capacity"); it != status->end()) DefaultResourceList(&it->value());
+      if (auto it = status->find("capacity"); it != status->end())
+        DefaultResourceList(&it->value());
       if (auto it = status->find("allocatedResources"); it != status->end()) {
         DefaultResourceList(&it->value());
       }
@@ -463,16 +501,31 @@ void Default(const ResourceInfo& r, json::value& obj) {
     if (json::object* status = EnsureChild(o, "status")) SetDefault(*status, "phase", "Active");
   } else if (Is(r, "", "Secret")) {
     SetDefault(o, "type", "Opaque");
+    // stringData is write-only: Kubernetes merges it into data (base64) on decode.
+    if (json::object* found = ChildObject(o, "stringData")) {
+      json::object string_data = *found;  // copy: creating "data" may move it
+      json::object* data = EnsureChild(o, "data");
+      if (data != nullptr) {
+        for (const auto& kv : string_data) {
+          std::string raw = kv.value().is_string() ? std::string(kv.value().get_string())
+                                                   : json::serialize(kv.value());
+          (*data)[kv.key()] = absl::Base64Escape(raw);
+        }
+      }
+    }
+    o.erase("stringData");
   } else if (Is(r, "", "Node")) {
     if (json::object* status = ChildObject(o, "status")) {
       if (auto it = status->find("capacity"); it != status->end()) {
         DefaultResourceList(&it->value());
         auto alloc = status->find("allocatable");
         if (alloc == status->end() || alloc->value().is_null()) {
-          (*status)["allocatable"] = status->at("capacity");
+          json::value capacity = status->at("capacity");  // copy before inserting
+          (*status)["allocatable"] = std::move(capacity);
         }
       }
-      if (auto it = status->find("allocatable"); it != status->end()) DefaultResourceList(&it->value());
+      if (auto it = status->find("allocatable"); it != status->end())
+        DefaultResourceList(&it->value());
     }
   } else if (Is(r, "", "Endpoints")) {
     if (json::array* subsets = ChildArray(o, "subsets")) {

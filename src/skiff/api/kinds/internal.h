@@ -33,6 +33,42 @@ inline bool BoolField(const json::object& o, std::string_view key) {
   return it != o.end() && it->value().is_bool() && it->value().get_bool();
 }
 
+// Read helpers for validation: a member that is absent or null reads as nullptr/""/0.
+inline const json::value* Get(const json::value& v, std::string_view key) {
+  const json::object* o = v.if_object();
+  if (o == nullptr) return nullptr;
+  auto it = o->find(key);
+  return it == o->end() || it->value().is_null() ? nullptr : &it->value();
+}
+inline std::string Str(const json::value& v, std::string_view key) {
+  const json::value* f = Get(v, key);
+  if (f == nullptr) return "";
+  return f->is_string() ? std::string(f->get_string()) : json::serialize(*f);
+}
+inline std::string Str(const json::value* v, std::string_view key) {
+  return v == nullptr ? std::string() : Str(*v, key);
+}
+inline int64_t Int(const json::value* v) {
+  if (v == nullptr) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
+  if (v->is_double()) return static_cast<int64_t>(v->get_double());
+  return 0;
+}
+inline const json::array& Arr(const json::value& v, std::string_view key) {
+  static const json::array kEmpty;
+  const json::value* f = Get(v, key);
+  return f != nullptr && f->is_array() ? f->get_array() : kEmpty;
+}
+inline const json::value& EmptyObject() {
+  static const json::value kEmpty = json::object();
+  return kEmpty;
+}
+// A scalar as a string: strings as-is, anything else as JSON text.
+inline std::string Text(const json::value& v) {
+  return v.is_string() ? std::string(v.get_string()) : json::serialize(v);
+}
+
 inline bool Is(const ResourceInfo& r, std::string_view group, std::string_view kind) {
   return r.group == group && r.kind == kind;
 }
@@ -92,6 +128,17 @@ int64_t IntOrPercentValue(const json::value* v);
 // Resource names and quantities in a container/pod ResourceRequirements-like list.
 FieldErrors ValidateResourceQuantity(std::string_view name, const json::value& q,
                                      const std::string& path);
+
+// Kubernetes' semantic equality on JSON: absent, null, [] and {} are all equal (Go treats
+// nil and empty slices and maps alike); numbers compare by value. Either pointer may be null.
+bool SemanticEqual(const json::value* a, const json::value* b);
+
+// Per-group validation of everything below metadata; `old` is non-null on update.
+FieldErrors ValidateApps(const ResourceInfo& r, const json::value& obj, const json::value* old);
+FieldErrors ValidateCore(const ResourceInfo& r, const json::value& obj, const json::value* old);
+// Event rules shared by core/v1 (legacy only) and events.k8s.io/v1 (legacy + strict).
+FieldErrors ValidateLegacyEvent(const json::value& event, const json::value* old, bool events_v1);
+FieldErrors ValidateOther(const ResourceInfo& r, const json::value& obj, const json::value* old);
 
 inline void Append(FieldErrors& to, FieldErrors from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));

@@ -32,8 +32,15 @@ void PrepareForCreate(const ResourceInfo& r, boost::json::value& obj);
 // status is kept from `old`; metadata.generation bumps on a spec change, and also on an
 // annotation change for Deployments) or to /status (`status_subresource` true: spec is kept
 // from `old`, generation unchanged). Calls Default afterwards.
-void PrepareForUpdate(const ResourceInfo& r, boost::json::value& obj,
-                      const boost::json::value& old, bool status_subresource = false);
+void PrepareForUpdate(const ResourceInfo& r, boost::json::value& obj, const boost::json::value& old,
+                      bool status_subresource = false);
+
+// What Kubernetes' default admission plugins add to a Pod on create, for a cluster without
+// custom PriorityClasses: ServiceAccount (serviceAccountName "default"; no token volume),
+// Priority (priority from the built-in system-* classes or 0, preemptionPolicy
+// PreemptLowerPriority) and DefaultTolerationSeconds (tolerate node not-ready/unreachable
+// NoExecute taints for 300s unless already tolerated). Call after Default, before Validate.
+void AdmitPod(boost::json::value& pod);
 
 // Kubernetes' Pod QoS class of a pod (or pod template spec wrapper): "Guaranteed",
 // "Burstable" or "BestEffort".

@@ -20,7 +20,8 @@ using internal::Is;
 
 namespace json = boost::json;
 
-constexpr std::string_view kTemplateGenerationAnnotation = "deprecated.daemonset.template.generation";
+constexpr std::string_view kTemplateGenerationAnnotation =
+    "deprecated.daemonset.template.generation";
 
 bool TracksGeneration(const ResourceInfo& r) {
   return (r.group == "apps" && r.kind != "ControllerRevision") ||
@@ -41,7 +42,9 @@ json::value EmptyStatus(const ResourceInfo& r) {
             {"numberReady", 0}};
   }
   if (Is(r, "policy", "PodDisruptionBudget")) {
-    return {{"currentHealthy", 0}, {"desiredHealthy", 0}, {"disruptionsAllowed", 0},
+    return {{"currentHealthy", 0},
+            {"desiredHealthy", 0},
+            {"disruptionsAllowed", 0},
             {"expectedPods", 0}};
   }
   if (Is(r, "", "Service")) return {{"loadBalancer", json::object()}};
@@ -62,8 +65,7 @@ void SetTemplateGeneration(json::object& obj, int64_t generation) {
 
 int64_t TemplateGeneration(const json::value& obj) {
   int64_t g = 0;
-  std::string_view v =
-      GetString(obj, {"metadata", "annotations", kTemplateGenerationAnnotation});
+  std::string_view v = GetString(obj, {"metadata", "annotations", kTemplateGenerationAnnotation});
   return ParseInt64(v, &g) ? g : 0;
 }
 
@@ -88,6 +90,52 @@ void AddQuantities(std::map<std::string, Quantity>& sum, const json::value* list
     auto q = Quantity::FromJson(kv.value());
     if (!q.ok() || q->Sign() <= 0) continue;
     sum[std::string(kv.key())] += *q;
+  }
+}
+
+// Like the Service REST update: an update that omits server-allocated values (cluster IPs,
+// node ports, health-check node port) keeps the allocated ones.
+void PreserveAllocatedServiceFields(json::object& obj, const json::value& old) {
+  json::object* spec = EnsureChild(obj, "spec");
+  const json::value* old_spec = Member(old, "spec");
+  if (spec == nullptr || old_spec == nullptr || !old_spec->is_object()) return;
+  std::string type(internal::StrField(*spec, "type"));  // copy: spec is modified below
+  std::string_view old_type = GetString(*old_spec, {"type"});
+  bool needs_ip = type != "ExternalName" && old_type != "ExternalName";
+  if (needs_ip) {
+    if (internal::StrField(*spec, "clusterIP").empty() &&
+        !GetString(*old_spec, {"clusterIP"}).empty()) {
+      (*spec)["clusterIP"] = old_spec->at("clusterIP");
+    }
+    const json::array* ips = ChildArray(*spec, "clusterIPs");
+    const json::array* old_ips = GetArray(*old_spec, {"clusterIPs"});
+    if ((ips == nullptr || ips->empty()) && old_ips != nullptr && !old_ips->empty()) {
+      (*spec)["clusterIPs"] = *old_ips;
+    }
+  }
+  bool needs_node_ports = (type == "NodePort" || type == "LoadBalancer") &&
+                          (old_type == "NodePort" || old_type == "LoadBalancer");
+  const json::array* old_ports = GetArray(*old_spec, {"ports"});
+  json::array* ports = ChildArray(*spec, "ports");
+  if (needs_node_ports && ports != nullptr && old_ports != nullptr) {
+    for (auto& p : *ports) {
+      json::object* port = p.if_object();
+      if (port == nullptr || internal::IntField(*port, "nodePort") != 0) continue;
+      for (const auto& op : *old_ports) {
+        if (GetInt(op, {"port"}) == internal::IntField(*port, "port") &&
+            GetString(op, {"protocol"}, "TCP") == (internal::StrField(*port, "protocol").empty()
+                                                       ? "TCP"
+                                                       : internal::StrField(*port, "protocol")) &&
+            GetInt(op, {"nodePort"}) != 0) {
+          (*port)["nodePort"] = GetInt(op, {"nodePort"});
+          break;
+        }
+      }
+    }
+  }
+  if (needs_node_ports && internal::IntField(*spec, "healthCheckNodePort") == 0 &&
+      GetInt(*old_spec, {"healthCheckNodePort"}) != 0) {
+    (*spec)["healthCheckNodePort"] = GetInt(*old_spec, {"healthCheckNodePort"});
   }
 }
 
@@ -132,13 +180,13 @@ void PrepareForCreate(const ResourceInfo& r, json::value& obj) {
     json::object status{{"phase", "Pending"}, {"qosClass", PodQOSClass(obj)}};
     const json::array* gates = GetArray(obj, {"spec", "schedulingGates"});
     if (gates != nullptr && !gates->empty()) {
-      status["conditions"] = json::array{
-          {{"type", "PodScheduled"},
-           {"status", "False"},
-           {"reason", "SchedulingGated"},
-           {"message", "Scheduling is blocked due to non-empty scheduling gates"},
-           {"lastProbeTime", nullptr},
-           {"lastTransitionTime", nullptr}}};
+      status["conditions"] =
+          json::array{{{"type", "PodScheduled"},
+                       {"status", "False"},
+                       {"reason", "SchedulingGated"},
+                       {"message", "Scheduling is blocked due to non-empty scheduling gates"},
+                       {"lastProbeTime", nullptr},
+                       {"lastTransitionTime", nullptr}}};
     }
     o["status"] = std::move(status);
   } else if (Is(r, "", "Namespace")) {
@@ -148,7 +196,8 @@ void PrepareForCreate(const ResourceInfo& r, json::value& obj) {
       json::value& finalizers = (*spec)["finalizers"];
       if (!finalizers.is_array()) finalizers = json::array();
       bool has = false;
-      for (const auto& f : finalizers.get_array()) has = has || (f.is_string() && f.get_string() == "kubernetes");
+      for (const auto& f : finalizers.get_array())
+        has = has || (f.is_string() && f.get_string() == "kubernetes");
       if (!has) finalizers.get_array().emplace_back("kubernetes");
     }
   } else if (HasStatus(r) && !Is(r, "", "Node")) {
@@ -184,6 +233,7 @@ void PrepareForUpdate(const ResourceInfo& r, json::value& obj, const json::value
       o.erase("status");
     }
   }
+  if (Is(r, "", "Service")) PreserveAllocatedServiceFields(o, old);
   if (Is(r, "", "Namespace")) {
     // Finalizers only change through /finalize.
     json::object* spec = EnsureChild(o, "spec");
@@ -209,17 +259,61 @@ void PrepareForUpdate(const ResourceInfo& r, json::value& obj, const json::value
                                 : *new_template != *old_template;
     if (template_changed) SetTemplateGeneration(o, TemplateGeneration(old) + 1);
   }
-  bool annotations_changed =
-      Is(r, "apps", "Deployment") &&
-      [&] {
-        const json::value* a = Find(obj, {"metadata", "annotations"});
-        const json::value* b = Find(old, {"metadata", "annotations"});
-        bool a_empty = a == nullptr || a->is_null() || (a->is_object() && a->get_object().empty());
-        bool b_empty = b == nullptr || b->is_null() || (b->is_object() && b->get_object().empty());
-        if (a_empty || b_empty) return a_empty != b_empty;
-        return *a != *b;
-      }();
+  bool annotations_changed = Is(r, "apps", "Deployment") && [&] {
+    const json::value* a = Find(obj, {"metadata", "annotations"});
+    const json::value* b = Find(old, {"metadata", "annotations"});
+    bool a_empty = a == nullptr || a->is_null() || (a->is_object() && a->get_object().empty());
+    bool b_empty = b == nullptr || b->is_null() || (b->is_object() && b->get_object().empty());
+    if (a_empty || b_empty) return a_empty != b_empty;
+    return *a != *b;
+  }();
   if (spec_changed || annotations_changed) SetGeneration(o, generation + 1);
+}
+
+}  // namespace skiff::api::kinds
+
+namespace skiff::api::kinds {
+
+void AdmitPod(json::value& pod) {
+  json::object* spec = pod.is_object() ? EnsureChild(pod.get_object(), "spec") : nullptr;
+  if (spec == nullptr) return;
+  if (internal::StrField(*spec, "serviceAccountName").empty()) {
+    (*spec)["serviceAccountName"] = "default";
+    (*spec)["serviceAccount"] = "default";
+  }
+  std::string priority_class(internal::StrField(*spec, "priorityClassName"));
+  if (!spec->contains("priority") || spec->at("priority").is_null()) {
+    if (priority_class.empty()) {
+      (*spec)["priority"] = 0;
+    } else if (priority_class == "system-node-critical") {
+      (*spec)["priority"] = 2000001000;
+    } else if (priority_class == "system-cluster-critical") {
+      (*spec)["priority"] = 2000000000;
+    }
+  }
+  internal::SetDefault(*spec, "preemptionPolicy", "PreemptLowerPriority");
+  bool not_ready = false, unreachable = false;
+  if (const json::array* tolerations = ChildArray(*spec, "tolerations")) {
+    for (const auto& t : *tolerations) {
+      std::string_view key = GetString(t, {"key"});
+      std::string_view effect = GetString(t, {"effect"});
+      bool no_execute = effect.empty() || effect == "NoExecute";
+      not_ready =
+          not_ready || (no_execute && (key.empty() || key == "node.kubernetes.io/not-ready"));
+      unreachable =
+          unreachable || (no_execute && (key.empty() || key == "node.kubernetes.io/unreachable"));
+    }
+  }
+  json::value& list = (*spec)["tolerations"];
+  if (!list.is_array()) list = json::array();
+  for (auto [needed, key] : {std::pair{!not_ready, "node.kubernetes.io/not-ready"},
+                             std::pair{!unreachable, "node.kubernetes.io/unreachable"}}) {
+    if (!needed) continue;
+    list.get_array().push_back({{"effect", "NoExecute"},
+                                {"key", key},
+                                {"operator", "Exists"},
+                                {"tolerationSeconds", 300}});
+  }
 }
 
 }  // namespace skiff::api::kinds

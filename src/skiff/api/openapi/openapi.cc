@@ -237,8 +237,7 @@ constexpr ParamDoc kParams[] = {
      "With watch, start with synthetic ADDED events for the current state followed by a "
      "bookmark."},
     {"timeoutSeconds", "integer", "Time limit of the list or watch call, in seconds."},
-    {"watch", "boolean",
-     "Stream changes (ADDED, MODIFIED, DELETED) instead of returning a list."},
+    {"watch", "boolean", "Stream changes (ADDED, MODIFIED, DELETED) instead of returning a list."},
     // connect and log options
     {"command", "string", "Command to run, one query parameter per argv element."},
     {"container", "string", "Container to use; optional when the pod has only one."},
@@ -318,7 +317,8 @@ json::object PatchBody() {
 
 std::string Capitalize(std::string_view s) {
   std::string out(s);
-  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
+  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z')
+    out[0] = static_cast<char>(out[0] - 'a' + 'A');
   return out;
 }
 
@@ -415,11 +415,9 @@ void DocumentBuilder::AddResource(const ResourceInfo& r) {
   if (kind == nullptr) return;
   const Schema* list = FindSchema(Cat(kind->name, "List"));
   const std::string prefix =
-      r.group.empty() ? Cat("/api/", r.version)
-                      : Cat("/apis/", r.group, "/", r.version);
+      r.group.empty() ? Cat("/api/", r.version) : Cat("/apis/", r.group, "/", r.version);
   const std::string collection =
-      r.namespaced ? Cat(prefix, "/namespaces/{namespace}/", r.plural)
-                   : Cat(prefix, "/", r.plural);
+      r.namespaced ? Cat(prefix, "/namespaces/{namespace}/", r.plural) : Cat(prefix, "/", r.plural);
   const std::string item = Cat(collection, "/{name}");
   const std::string og = OperationGroup(r.group, r.version);
   const std::string id_kind = Cat(r.namespaced ? "Namespaced" : "", r.kind);
@@ -434,18 +432,16 @@ void DocumentBuilder::AddResource(const ResourceInfo& r) {
   if (HasVerb(r, "list") && list != nullptr) {
     json::object list_ref = Use(*list);
     json::object responses;
-    responses["200"] = Response("OK", list_ref,
-                                {"application/json", "application/yaml",
-                                 "application/json;stream=watch"});
+    responses["200"] = Response(
+        "OK", list_ref, {"application/json", "application/yaml", "application/json;stream=watch"});
     auto list_params = [] {
       return QueryParams({"allowWatchBookmarks", "continue", "fieldSelector", "labelSelector",
                           "limit", "resourceVersion", "resourceVersionMatch", "sendInitialEvents",
                           "timeoutSeconds", "watch"});
     };
     AddOp(collection, PathParams(false, r.namespaced, kind_name),
-          {"get", Cat("list or watch objects of kind ", r.kind),
-           Cat("list", og, id_kind), "list", gvk(), list_params(), std::nullopt,
-           responses});
+          {"get", Cat("list or watch objects of kind ", r.kind), Cat("list", og, id_kind), "list",
+           gvk(), list_params(), std::nullopt, responses});
     if (r.namespaced) {
       AddOp(Cat(prefix, "/", r.plural), PathParams(false, false, kind_name),
             {"get", Cat("list or watch objects of kind ", r.kind, " in all namespaces"),
@@ -459,9 +455,9 @@ void DocumentBuilder::AddResource(const ResourceInfo& r) {
     responses["201"] = Response("Created", kind_ref, {"application/json", "application/yaml"});
     responses["202"] = Response("Accepted", kind_ref, {"application/json", "application/yaml"});
     AddOp(collection, PathParams(false, r.namespaced, kind_name),
-          {"post", Cat("create a ", r.kind), Cat("create", og, id_kind), "post",
-           gvk(), QueryParams({"dryRun", "fieldManager", "fieldValidation"}),
-           ObjectBody(kind->name, true), responses});
+          {"post", Cat("create a ", r.kind), Cat("create", og, id_kind), "post", gvk(),
+           QueryParams({"dryRun", "fieldManager", "fieldValidation"}), ObjectBody(kind->name, true),
+           responses});
   }
   if (HasVerb(r, "deletecollection")) {
     json::object status_ref = Use("io.k8s.apimachinery.pkg.apis.meta.v1.Status");
@@ -481,18 +477,23 @@ void DocumentBuilder::AddResource(const ResourceInfo& r) {
     json::object responses;
     responses["200"] = ok(kind_ref);
     AddOp(item, PathParams(true, r.namespaced, kind_name),
-          {"get", Cat("read the specified ", r.kind), Cat("read", og, id_kind),
-           "get", gvk(), {}, std::nullopt, responses});
+          {"get",
+           Cat("read the specified ", r.kind),
+           Cat("read", og, id_kind),
+           "get",
+           gvk(),
+           {},
+           std::nullopt,
+           responses});
   }
   if (HasVerb(r, "update")) {
     json::object responses;
     responses["200"] = ok(kind_ref);
     responses["201"] = Response("Created", kind_ref, {"application/json", "application/yaml"});
     AddOp(item, PathParams(true, r.namespaced, kind_name),
-          {"put", Cat("replace the specified ", r.kind),
-           Cat("replace", og, id_kind), "put", gvk(),
-           QueryParams({"dryRun", "fieldManager", "fieldValidation"}),
-           ObjectBody(kind->name, true), responses});
+          {"put", Cat("replace the specified ", r.kind), Cat("replace", og, id_kind), "put", gvk(),
+           QueryParams({"dryRun", "fieldManager", "fieldValidation"}), ObjectBody(kind->name, true),
+           responses});
   }
   if (HasVerb(r, "patch")) {
     Use("io.k8s.apimachinery.pkg.apis.meta.v1.Patch");
@@ -500,10 +501,9 @@ void DocumentBuilder::AddResource(const ResourceInfo& r) {
     responses["200"] = ok(kind_ref);
     responses["201"] = Response("Created", kind_ref, {"application/json", "application/yaml"});
     AddOp(item, PathParams(true, r.namespaced, kind_name),
-          {"patch", Cat("partially update the specified ", r.kind),
-           Cat("patch", og, id_kind), "patch", gvk(),
-           QueryParams({"dryRun", "fieldManager", "fieldValidation", "force"}), PatchBody(),
-           responses});
+          {"patch", Cat("partially update the specified ", r.kind), Cat("patch", og, id_kind),
+           "patch", gvk(), QueryParams({"dryRun", "fieldManager", "fieldValidation", "force"}),
+           PatchBody(), responses});
   }
   if (HasVerb(r, "delete")) {
     Use("io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions");
@@ -511,8 +511,7 @@ void DocumentBuilder::AddResource(const ResourceInfo& r) {
     responses["200"] = ok(kind_ref);
     responses["202"] = Response("Accepted", kind_ref, {"application/json", "application/yaml"});
     AddOp(item, PathParams(true, r.namespaced, kind_name),
-          {"delete", Cat("delete a ", r.kind), Cat("delete", og, id_kind),
-           "delete", gvk(),
+          {"delete", Cat("delete a ", r.kind), Cat("delete", og, id_kind), "delete", gvk(),
            QueryParams({"dryRun", "gracePeriodSeconds",
                         "ignoreStoreReadErrorWithClusterBreakingPotential", "orphanDependents",
                         "propagationPolicy"}),
@@ -539,15 +538,21 @@ void DocumentBuilder::AddSubresource(const ResourceInfo& r, const Schema& kind,
     json::object ok;
     ok["200"] = json_ok("OK", ref);
     AddOp(path, params(),
-          {"get", Cat("read ", sub, " of the specified ", r.kind),
-           Cat("read", og, id_kind, suffix), "get", gvk_of_body, {}, std::nullopt, ok});
+          {"get",
+           Cat("read ", sub, " of the specified ", r.kind),
+           Cat("read", og, id_kind, suffix),
+           "get",
+           gvk_of_body,
+           {},
+           std::nullopt,
+           ok});
     json::object created = ok;
     created["201"] = json_ok("Created", ref);
     AddOp(path, params(),
           {"put", Cat("replace ", sub, " of the specified ", r.kind),
            Cat("replace", og, id_kind, suffix), "put", gvk_of_body,
-           QueryParams({"dryRun", "fieldManager", "fieldValidation"}),
-           ObjectBody(body.name, true), created});
+           QueryParams({"dryRun", "fieldManager", "fieldValidation"}), ObjectBody(body.name, true),
+           created});
     AddOp(path, params(),
           {"patch", Cat("partially update ", sub, " of the specified ", r.kind),
            Cat("patch", og, id_kind, suffix), "patch", gvk_of_body,
@@ -562,11 +567,10 @@ void DocumentBuilder::AddSubresource(const ResourceInfo& r, const Schema& kind,
     responses["201"] = json_ok("Created", ref);
     responses["202"] = json_ok("Accepted", ref);
     AddOp(path, params(),
-          {"post", Cat("create ", sub, " of a ", r.kind),
-           Cat("create", og, id_kind, suffix), "post",
-           GvkJson(gvk.group, gvk.version, gvk.kind),
-           QueryParams({"dryRun", "fieldManager", "fieldValidation"}),
-           ObjectBody(body.name, true), responses});
+          {"post", Cat("create ", sub, " of a ", r.kind), Cat("create", og, id_kind, suffix),
+           "post", GvkJson(gvk.group, gvk.version, gvk.kind),
+           QueryParams({"dryRun", "fieldManager", "fieldValidation"}), ObjectBody(body.name, true),
+           responses});
   };
   // Streaming connections (exec, attach, portforward).
   auto connect = [&](std::string_view options_kind, std::initializer_list<std::string_view> q) {
@@ -601,8 +605,8 @@ void DocumentBuilder::AddSubresource(const ResourceInfo& r, const Schema& kind,
     responses["200"] =
         Response("OK", json::object{{"type", "string"}}, {"text/plain", "application/json"});
     AddOp(path, params(),
-          {"get", Cat("read log of the specified ", r.kind),
-           Cat("read", og, id_kind, "Log"), "get", GvkJson(r.group, r.version, r.kind),
+          {"get", Cat("read log of the specified ", r.kind), Cat("read", og, id_kind, "Log"), "get",
+           GvkJson(r.group, r.version, r.kind),
            QueryParams({"container", "follow", "insecureSkipTLSVerifyBackend", "limitBytes",
                         "previous", "sinceSeconds", "stream", "tailLines", "timestamps"}),
            std::nullopt, responses});
@@ -613,10 +617,9 @@ void DocumentBuilder::AddSubresource(const ResourceInfo& r, const Schema& kind,
     responses["201"] = json_ok("Created", ref);
     AddOp(path, params(),
           {"put", Cat("replace finalize of the specified ", r.kind),
-           Cat("replace", og, id_kind, "Finalize"), "put",
-           GvkJson(r.group, r.version, r.kind),
-           QueryParams({"dryRun", "fieldManager", "fieldValidation"}),
-           ObjectBody(kind.name, true), responses});
+           Cat("replace", og, id_kind, "Finalize"), "put", GvkJson(r.group, r.version, r.kind),
+           QueryParams({"dryRun", "fieldManager", "fieldValidation"}), ObjectBody(kind.name, true),
+           responses});
   }
 }
 
@@ -674,8 +677,7 @@ std::string ContentHash(std::string_view body) {
 }
 
 std::string PathOf(std::string_view gv) {
-  return gv.find('/') == std::string_view::npos ? Cat("api/", gv)
-                                                : Cat("apis/", gv);
+  return gv.find('/') == std::string_view::npos ? Cat("api/", gv) : Cat("apis/", gv);
 }
 
 struct Documents {
@@ -701,8 +703,8 @@ Documents* BuildDocuments() {
       std::string body = builder.Finish();
       std::string hash = ContentHash(body);
       std::string path = PathOf(gv);
-      index_paths[path] = json::object{
-          {"serverRelativeURL", Cat("/openapi/v3/", path, "?hash=", hash)}};
+      index_paths[path] =
+          json::object{{"serverRelativeURL", Cat("/openapi/v3/", path, "?hash=", hash)}};
       d->paths.push_back(path);
       d->docs[path] = {std::move(body), std::move(hash)};
     }

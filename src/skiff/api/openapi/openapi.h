@@ -26,4 +26,11 @@ absl::StatusOr<std::string> GroupVersionDocument(std::string_view gv_path);
 // it as an ETag and answer requests carrying it with long-lived Cache-Control.
 absl::StatusOr<std::string> GroupVersionHash(std::string_view gv_path);
 
+// kubectl 1.27 and 1.28 (explain, apply) fetch /openapi/v2 as protobuf before they look at v3
+// and give up when it is 404. An empty body is a valid, empty protobuf v2 document: answering
+// GET /openapi/v2 with 200, this Content-Type and no body lets them go on to the v3 documents.
+// kubectl 1.29+ tolerates the 404 and never needs this.
+inline constexpr std::string_view kOpenApiV2EmptyProtobufContentType =
+    "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
 }  // namespace skiff::api::openapi

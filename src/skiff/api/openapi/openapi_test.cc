@@ -1,3 +1,5 @@
+#include "skiff/api/openapi/openapi.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -5,7 +7,6 @@
 #include <functional>
 #include <string>
 
-#include "skiff/api/openapi/openapi.h"
 #include "skiff/api/openapi/schema.h"
 #include "skiff/api/openapi/strings.h"
 #include "skiff/api/openapi/unknown_fields.h"
@@ -28,8 +29,7 @@ json::value Parse(std::string_view text) {
 }
 
 std::string DocPath(const ResourceInfo& r) {
-  return r.group.empty() ? Cat("api/", r.version)
-                         : Cat("apis/", r.group, "/", r.version);
+  return r.group.empty() ? Cat("api/", r.version) : Cat("apis/", r.group, "/", r.version);
 }
 
 json::value Doc(std::string_view path) {
@@ -105,7 +105,9 @@ TEST(SchemaTableTest, EveryServedResourceHasAKindAndListSchema) {
     }
     EXPECT_NE(FindSchema(Cat(s->name, "List")), nullptr) << r.kind;
     for (std::string_view sub : r.subresources) {
-      if (sub == "status" || sub == "scale") EXPECT_NE(SchemaFor(r, sub), nullptr) << sub;
+      if (sub == "status" || sub == "scale") {
+        EXPECT_NE(SchemaFor(r, sub), nullptr) << sub;
+      }
     }
   }
 }
@@ -132,6 +134,13 @@ TEST(SchemaTableTest, KnowsListSemanticsUsedByStrategicMerge) {
   EXPECT_EQ(FindSchema("EphemeralContainer")->fields.size(),
             FindSchema("Container")->fields.size() + 1);
   EXPECT_EQ(FindSchema("Quantity")->kind, ValueKind::kQuantity);
+  // Short names shared by two groups need the full name.
+  EXPECT_EQ(FindSchema("Event"), nullptr);
+  EXPECT_NE(FindSchema("io.k8s.api.events.v1.Event"), FindSchema("io.k8s.api.core.v1.Event"));
+  const ResourceInfo* pods = FindKind("", "Pod");
+  EXPECT_EQ(SchemaFor(*pods, "binding"), FindSchema("io.k8s.api.core.v1.Binding"));
+  EXPECT_EQ(SchemaFor(*pods, "eviction"), FindSchema("io.k8s.api.policy.v1.Eviction"));
+  EXPECT_EQ(SchemaFor(*pods, "exec"), nullptr);
 }
 
 TEST(OpenApiTest, IndexListsEveryGroupVersionWithItsHash) {
@@ -168,11 +177,9 @@ TEST(OpenApiTest, EveryResourceHasPatchWithFieldValidationAndGvk) {
     SCOPED_TRACE(r.GroupResource());
     json::value doc = Doc(DocPath(r));
     EXPECT_EQ(doc.at("openapi").as_string(), "3.0.0");
-    std::string prefix =
-        r.group.empty() ? "/api/v1" : Cat("/apis/", r.group, "/", r.version);
-    std::string item = r.namespaced
-                           ? Cat(prefix, "/namespaces/{namespace}/", r.plural, "/{name}")
-                           : Cat(prefix, "/", r.plural, "/{name}");
+    std::string prefix = r.group.empty() ? "/api/v1" : Cat("/apis/", r.group, "/", r.version);
+    std::string item = r.namespaced ? Cat(prefix, "/namespaces/{namespace}/", r.plural, "/{name}")
+                                    : Cat(prefix, "/", r.plural, "/{name}");
     const json::object* path = Obj(doc.at("paths"), item);
     ASSERT_NE(path, nullptr) << item;
     const json::object* patch = Obj(*path, "patch");
@@ -186,8 +193,8 @@ TEST(OpenApiTest, EveryResourceHasPatchWithFieldValidationAndGvk) {
     for (const json::value& p : patch->at("parameters").as_array()) {
       params.emplace_back(p.at("name").as_string());
     }
-    EXPECT_THAT(params, ::testing::IsSupersetOf({"fieldValidation", "fieldManager", "dryRun",
-                                                 "force"}));
+    EXPECT_THAT(params,
+                ::testing::IsSupersetOf({"fieldValidation", "fieldManager", "dryRun", "force"}));
     const json::object& content = patch->at("requestBody").at("content").as_object();
     for (std::string_view t :
          {"application/json-patch+json", "application/merge-patch+json",
@@ -305,8 +312,7 @@ TEST(OpenApiTest, ExplainPodSpecContainers) {
   ASSERT_NE(image, nullptr);
   EXPECT_EQ(image->at("type").as_string(), "string");
   EXPECT_FALSE(image->at("description").as_string().empty());
-  EXPECT_NE(Explain(doc, pod, {"spec", "containers", "livenessProbe", "httpGet", "port"}),
-            nullptr);
+  EXPECT_NE(Explain(doc, pod, {"spec", "containers", "livenessProbe", "httpGet", "port"}), nullptr);
   const json::object* required = Resolve(doc, Explain(doc, pod, {"spec"}));
   EXPECT_THAT(required->at("required").as_array(), ElementsAre("containers"));
   // Deployments reach the same PodSpec through the template.
@@ -705,9 +711,12 @@ constexpr std::string_view kMisc[] = {
 
 TEST(UnknownFieldsTest, RealisticManifestsHaveNoFalsePositives) {
   const std::pair<const ResourceInfo*, std::string_view> cases[] = {
-      {FindKind("apps", "Deployment"), kDeployment}, {FindKind("apps", "StatefulSet"), kStatefulSet},
-      {FindKind("apps", "DaemonSet"), kDaemonSet},   {FindKind("", "Pod"), kPod},
-      {FindKind("", "PersistentVolumeClaim"), kPvc}, {FindKind("", "Node"), kNode},
+      {FindKind("apps", "Deployment"), kDeployment},
+      {FindKind("apps", "StatefulSet"), kStatefulSet},
+      {FindKind("apps", "DaemonSet"), kDaemonSet},
+      {FindKind("", "Pod"), kPod},
+      {FindKind("", "PersistentVolumeClaim"), kPvc},
+      {FindKind("", "Node"), kNode},
       {FindKind("", "Service"), kService},
   };
   for (const auto& [r, text] : cases) {
@@ -725,6 +734,19 @@ TEST(UnknownFieldsTest, RealisticManifestsHaveNoFalsePositives) {
     ASSERT_NE(r, nullptr) << text;
     EXPECT_THAT(UnknownFields(*r, v), IsEmpty()) << r->kind;
   }
+}
+
+TEST(UnknownFieldsTest, DuplicateFieldsInRawJson) {
+  EXPECT_THAT(DuplicateFields(R"({"spec": {"replicas": 1, "paused": true, "replicas": 2,
+      "template": {"spec": {"containers": [{"name": "a"}, {"name": "b", "image": "x",
+      "name": "c"}]}}}, "kind": "Deployment", "kind": "Deployment"})"),
+              ElementsAre("spec.replicas", "spec.template.spec.containers[1].name", "kind"));
+  EXPECT_THAT(DuplicateFields(R"({"a": [1, {"b": 1}, [2, {"c": 1, "c": 2}]]})"),
+              ElementsAre("a[2][1].c"));
+  EXPECT_THAT(DuplicateFields(R"({"metadata": {"labels": {"x": "1", "y": "2"}}})"), IsEmpty());
+  EXPECT_THAT(DuplicateFields("{not json"), IsEmpty());
+  EXPECT_EQ(StrictDecodingMessage({"spec.foo"}, {"spec.replicas"}),
+            R"(strict decoding error: unknown field "spec.foo", duplicate field "spec.replicas")");
 }
 
 TEST(UnknownFieldsTest, SubresourceBodies) {

@@ -76,8 +76,7 @@ class Table {
 std::pair<std::string_view, std::string_view> SplitDescription(std::string_view s) {
   size_t pos = s.find(" : ");
   if (pos == std::string_view::npos) return {Trim(s), {}};
-  return {Trim(s.substr(0, pos)),
-          Trim(s.substr(pos + 3))};
+  return {Trim(s.substr(0, pos)), Trim(s.substr(pos + 3))};
 }
 
 // Zero value published as the default of required scalar fields (Kubernetes does the same for
@@ -100,9 +99,9 @@ std::optional<json::value> ZeroValue(ValueKind kind, std::string_view format) {
 
 bool ParseScalarKind(std::string_view s, ValueKind* kind) {
   static const std::pair<std::string_view, ValueKind> kKinds[] = {
-      {"string", ValueKind::kString},         {"integer", ValueKind::kInteger},
-      {"number", ValueKind::kNumber},         {"boolean", ValueKind::kBoolean},
-      {"quantity", ValueKind::kQuantity},     {"int-or-string", ValueKind::kIntOrString},
+      {"string", ValueKind::kString},     {"integer", ValueKind::kInteger},
+      {"number", ValueKind::kNumber},     {"boolean", ValueKind::kBoolean},
+      {"quantity", ValueKind::kQuantity}, {"int-or-string", ValueKind::kIntOrString},
       {"object", ValueKind::kAny},
   };
   for (const auto& [name, k] : kKinds) {
@@ -437,7 +436,8 @@ void Table::Build() {
       return false;
     };
     if (t.add_object || t.add_typemeta) {
-      if (!listed("apiVersion")) s.fields.push_back(StandardField("apiVersion", kApiVersionDoc, nullptr));
+      if (!listed("apiVersion"))
+        s.fields.push_back(StandardField("apiVersion", kApiVersionDoc, nullptr));
       if (!listed("kind")) s.fields.push_back(StandardField("kind", kKindDoc, nullptr));
     }
     if (t.add_object && !listed("metadata")) {

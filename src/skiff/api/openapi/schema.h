@@ -18,10 +18,10 @@ namespace skiff::api::openapi {
 
 // What a JSON value of a type looks like.
 enum class ValueKind : uint8_t {
-  kObject,       // a struct with described fields
-  kString,       // format says more: byte, date-time
-  kInteger,      // format int32 or int64
-  kNumber,       // format double
+  kObject,   // a struct with described fields
+  kString,   // format says more: byte, date-time
+  kInteger,  // format int32 or int64
+  kNumber,   // format double
   kBoolean,
   kQuantity,     // resource.Quantity: string or number
   kIntOrString,  // intstr.IntOrString

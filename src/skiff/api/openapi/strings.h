@@ -15,8 +15,8 @@ namespace skiff::api::openapi::internal {
 inline void AppendPiece(std::string& out, std::string_view s) { out.append(s); }
 
 template <typename T>
-  requires(std::is_integral_v<T> && !std::is_same_v<T, char> && !std::is_same_v<T, bool>)
-void AppendPiece(std::string& out, T v) {
+requires(std::is_integral_v<T> && !std::is_same_v<T, char> &&
+         !std::is_same_v<T, bool>) void AppendPiece(std::string& out, T v) {
   out += std::to_string(v);
 }
 

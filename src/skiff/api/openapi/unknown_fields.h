@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "skiff/api/openapi/schema.h"
@@ -21,10 +22,19 @@ namespace skiff::api::openapi {
 std::vector<std::string> UnknownFields(const ResourceInfo& r, const boost::json::value& obj);
 std::vector<std::string> UnknownFields(const Schema& schema, const boost::json::value& obj);
 
-// `strict decoding error: unknown field "a", unknown field "b"`: the message of the 400
-// BadRequest for fieldValidation=Strict. Each path alone, as `unknown field "a"`, is the text
-// of one Warning header for fieldValidation=Warn.
-std::string StrictDecodingMessage(const std::vector<std::string>& paths);
+// Paths of keys that occur more than once in one JSON object of `json_text` (which a decoded
+// boost::json::value cannot show: the last occurrence wins), in document order and formatted
+// like UnknownFields ("spec.replicas"). Every object counts, described or not. Empty when the
+// text is not valid JSON (the caller rejects that on its own). At most 100 paths.
+std::vector<std::string> DuplicateFields(std::string_view json_text);
+
+// `strict decoding error: unknown field "a", duplicate field "b"`: the message of the 400
+// BadRequest for fieldValidation=Strict, unknown fields first. Each path alone, as
+// `unknown field "a"` or `duplicate field "b"`, is the text of one Warning header for
+// fieldValidation=Warn.
+std::string StrictDecodingMessage(const std::vector<std::string>& unknown,
+                                  const std::vector<std::string>& duplicates = {});
 std::string UnknownFieldWarning(const std::string& path);
+std::string DuplicateFieldWarning(const std::string& path);
 
 }  // namespace skiff::api::openapi

@@ -72,21 +72,18 @@ absl::Status ConflictError(std::vector<Conflict> conflicts) {
       ++count;
     });
   }
-  std::string message = count == 1 ? Cat("Apply failed with 1 conflict: ", single)
-                                   : Cat("Apply failed with ", count,
-                                                  " conflicts: ", Join(lines, "\n"));
+  std::string message = count == 1
+                            ? Cat("Apply failed with 1 conflict: ", single)
+                            : Cat("Apply failed with ", count, " conflicts: ", Join(lines, "\n"));
   absl::Status status = absl::AbortedError(message);
   status.SetPayload(kApplyConflictCausesUrl, absl::Cord(json::serialize(causes)));
   return status;
 }
 
-}  // namespace
-
-absl::StatusOr<json::value> ServerSideApply(const json::value* live, const json::value& applied,
-                                            std::string_view manager, bool force,
-                                            std::string_view api_version,
-                                            std::string_view now_rfc3339,
-                                            const SchemaNode* schema) {
+absl::StatusOr<json::value> ApplyUnguarded(const json::value* live, const json::value& applied,
+                                           std::string_view manager, bool force,
+                                           std::string_view api_version,
+                                           std::string_view now_rfc3339, const SchemaNode* schema) {
   if (!applied.is_object()) {
     return absl::InvalidArgumentError(
         Cat("apply configuration must be a JSON object, got ", KindName(applied)));
@@ -117,9 +114,9 @@ absl::StatusOr<json::value> ServerSideApply(const json::value* live, const json:
         Cat("invalid apply configuration: ", merged.status().message()));
   }
 
-  ManagedFieldsEntry mine{std::string(manager), "Apply", std::string(api_version),
-                          std::string(now_rfc3339), "",
-                          applied_set->Difference(UntrackedFields())};
+  ManagedFieldsEntry mine{
+      std::string(manager),     "Apply", std::string(api_version),
+      std::string(now_rfc3339), "",      applied_set->Difference(UntrackedFields())};
   FieldSet last_applied;
   std::string last_time;
   std::vector<ManagedFieldsEntry> others;
@@ -155,10 +152,10 @@ absl::StatusOr<json::value> ServerSideApply(const json::value* live, const json:
   return merged;
 }
 
-void UpdateManagedFields(const json::value* old_obj, json::value& new_obj,
-                         std::string_view manager, std::string_view operation,
-                         std::string_view api_version, std::string_view now_rfc3339,
-                         const SchemaNode* schema, std::string_view subresource) {
+void UpdateUnguarded(const json::value* old_obj, json::value& new_obj, std::string_view manager,
+                     std::string_view operation, std::string_view api_version,
+                     std::string_view now_rfc3339, const SchemaNode* schema,
+                     std::string_view subresource) {
   if (!new_obj.is_object()) return;
   const json::value* sent = Find(new_obj, {"metadata", "managedFields"});
   if (sent != nullptr && sent->is_array() && sent->get_array().size() == 1 &&
@@ -178,9 +175,8 @@ void UpdateManagedFields(const json::value* old_obj, json::value& new_obj,
   if (!from_request && old_obj != nullptr) entries = EntriesOrNone(*old_obj);
 
   json::value after = WithoutManagedFields(new_obj);
-  json::value before =
-      old_obj != nullptr && old_obj->is_object() ? WithoutManagedFields(*old_obj)
-                                                 : json::value(json::object());
+  json::value before = old_obj != nullptr && old_obj->is_object() ? WithoutManagedFields(*old_obj)
+                                                                  : json::value(json::object());
   Comparison changes = TrackedChanges(before, after, schema);
   FieldSet changed = changes.modified.Union(changes.added);
   for (auto& e : entries) e.fields = e.fields.Difference(changed).Difference(changes.removed);
@@ -201,6 +197,31 @@ void UpdateManagedFields(const json::value* old_obj, json::value& new_obj,
     }
   }
   EncodeManagedFields(std::move(entries), new_obj);
+}
+
+}  // namespace
+
+absl::StatusOr<json::value> ServerSideApply(const json::value* live, const json::value& applied,
+                                            std::string_view manager, bool force,
+                                            std::string_view api_version,
+                                            std::string_view now_rfc3339,
+                                            const SchemaNode* schema) {
+  return CatchExceptions("server-side apply", [&] {
+    return ApplyUnguarded(live, applied, manager, force, api_version, now_rfc3339, schema);
+  });
+}
+
+void UpdateManagedFields(const json::value* old_obj, json::value& new_obj, std::string_view manager,
+                         std::string_view operation, std::string_view api_version,
+                         std::string_view now_rfc3339, const SchemaNode* schema,
+                         std::string_view subresource) {
+  // new_obj is only written at the end, so on an unexpected exception the write goes ahead
+  // with the managedFields it came with.
+  try {
+    UpdateUnguarded(old_obj, new_obj, manager, operation, api_version, now_rfc3339, schema,
+                    subresource);
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace skiff::api::patch

@@ -1,7 +1,6 @@
-// Server-side apply and managedFields bookkeeping, modelled on Kubernetes' structured-merge-diff:
-// who owns which field, conflicts when an applier changes another manager's field, and removal of
-// fields an applier stops applying. The API server calls ServerSideApply for apply patches and
-// UpdateManagedFields for every other write. Pure functions; safe from any thread.
+// Server-side apply and managedFields bookkeeping after Kubernetes' structured-merge-diff. The API
+// server calls ServerSideApply for apply patches and UpdateManagedFields for every other write
+// (never both for one request). Pure functions; safe from any thread.
 #pragma once
 
 #include <boost/json.hpp>

@@ -19,8 +19,7 @@ PathElement PathElement::Field(std::string name) {
 PathElement PathElement::Key(std::vector<std::pair<std::string, json::value>> key) {
   PathElement pe;
   pe.kind = Kind::kKey;
-  std::sort(key.begin(), key.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(key.begin(), key.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   pe.key = std::move(key);
   return pe;
 }
@@ -112,8 +111,9 @@ std::string PathToString(const Path& path) {
 namespace {
 
 auto LowerBound(const std::vector<FieldSet::Entry>& v, const PathElement& pe) {
-  return std::lower_bound(v.begin(), v.end(), pe,
-                          [](const FieldSet::Entry& e, const PathElement& p) { return e.first < p; });
+  return std::lower_bound(
+      v.begin(), v.end(), pe,
+      [](const FieldSet::Entry& e, const PathElement& p) { return e.first < p; });
 }
 
 }  // namespace

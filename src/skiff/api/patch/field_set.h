@@ -1,7 +1,6 @@
-// Sets of field paths as server-side apply tracks them (structured-merge-diff's fieldpath), and
-// their "FieldsV1" JSON form stored in metadata.managedFields:
-//   {"f:spec":{"f:containers":{"k:{\"name\":\"web\"}":{".":{},"f:image":{}}}}}
-// Values are plain data: safe to share across threads once built, not to mutate concurrently.
+// Sets of field paths as server-side apply tracks them (structured-merge-diff's fieldpath) and
+// their FieldsV1 form in metadata.managedFields. Used by apply.cc. Plain values: share freely
+// across threads once built; do not mutate one from two threads.
 #pragma once
 
 #include <boost/json.hpp>
@@ -32,10 +31,10 @@ struct PathElement {
   std::string ToString() const;
 
   Kind kind = Kind::kField;
-  std::string name;                                                // kField
-  std::vector<std::pair<std::string, boost::json::value>> key;    // kKey
-  boost::json::value value;                                        // kValue
-  int64_t index = 0;                                               // kIndex
+  std::string name;                                             // kField
+  std::vector<std::pair<std::string, boost::json::value>> key;  // kKey
+  boost::json::value value;                                     // kValue
+  int64_t index = 0;                                            // kIndex
 };
 
 // Orders like structured-merge-diff: fields, then keys, values, indices; each by content.

@@ -183,13 +183,13 @@ class Patcher {
       int64_t i = ParseIndex(t->token);
       if (i < 0 || static_cast<size_t>(i) > arr->size()) {
         return Error(n, Cat("add: array index \"", t->token, "\" at \"",
-                                     Pointer(tokens, tokens.size()), "\" is out of range"));
+                            Pointer(tokens, tokens.size()), "\" is out of range"));
       }
       arr->insert(arr->begin() + i, value);
       return absl::OkStatus();
     }
     return Error(n, Cat("add: parent of \"", Pointer(tokens, tokens.size()),
-                                 "\" is not an object or array"));
+                        "\" is not an object or array"));
   }
 
   absl::StatusOr<json::value> Remove(const Tokens& tokens, size_t n) {
@@ -219,8 +219,7 @@ class Patcher {
   absl::Status Replace(const Tokens& tokens, const json::value& value, size_t n) {
     auto target = Get(tokens, n);
     if (!target.ok()) {
-      return Error(n, Cat("replace: path \"", Pointer(tokens, tokens.size()),
-                                   "\" does not exist"));
+      return Error(n, Cat("replace: path \"", Pointer(tokens, tokens.size()), "\" does not exist"));
     }
     **target = value;
     return absl::OkStatus();
@@ -230,8 +229,8 @@ class Patcher {
     auto target = Get(tokens, n);
     if (!target.ok()) return target.status();
     if (!JsonEqual(**target, value)) {
-      return Error(n, Cat("test failed: value at \"", Pointer(tokens, tokens.size()),
-                                   "\" is ", Describe(**target), ", not ", Describe(value)));
+      return Error(n, Cat("test failed: value at \"", Pointer(tokens, tokens.size()), "\" is ",
+                          Describe(**target), ", not ", Describe(value)));
     }
     return absl::OkStatus();
   }
@@ -243,7 +242,7 @@ class Patcher {
     }
     if (to.size() > from.size() && std::equal(from.begin(), from.end(), to.begin())) {
       return Error(n, Cat("move: cannot move \"", Pointer(from, from.size()),
-                                   "\" into its own child \"", Pointer(to, to.size()), "\""));
+                          "\" into its own child \"", Pointer(to, to.size()), "\""));
     }
     auto value = Remove(from, n);
     if (!value.ok()) return value.status();
@@ -260,9 +259,8 @@ class Patcher {
   json::value doc_;
 };
 
-}  // namespace
-
-absl::StatusOr<json::value> ApplyJsonPatch(const json::value& doc, const json::value& patch) {
+absl::StatusOr<json::value> ApplyJsonPatchUnguarded(const json::value& doc,
+                                                    const json::value& patch) {
   const json::array* ops = patch.if_array();
   if (ops == nullptr) {
     return absl::InvalidArgumentError(
@@ -272,12 +270,17 @@ absl::StatusOr<json::value> ApplyJsonPatch(const json::value& doc, const json::v
   for (size_t i = 0; i < ops->size(); ++i) {
     const json::object* op = (*ops)[i].if_object();
     if (op == nullptr) {
-      return absl::InvalidArgumentError(
-          Cat("json patch operation ", i, ": must be an object"));
+      return absl::InvalidArgumentError(Cat("json patch operation ", i, ": must be an object"));
     }
     if (absl::Status s = patcher.Apply(*op, i); !s.ok()) return s;
   }
   return std::move(patcher.doc());
+}
+
+}  // namespace
+
+absl::StatusOr<json::value> ApplyJsonPatch(const json::value& doc, const json::value& patch) {
+  return CatchExceptions("json patch", [&] { return ApplyJsonPatchUnguarded(doc, patch); });
 }
 
 }  // namespace skiff::api::patch

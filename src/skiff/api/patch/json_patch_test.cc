@@ -1,5 +1,6 @@
 #include "skiff/api/patch/json_patch.h"
 
+#include <ostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -18,6 +19,8 @@ struct Case {
   std::string want;  // empty: an InvalidArgument error containing `error`
   std::string error = "";
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class JsonPatchTest : public ::testing::TestWithParam<Case> {};
 
@@ -48,10 +51,9 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"a":[1,2]})"},
         Case{"AddDashAppends", R"({"a":[1]})", R"([{"op":"add","path":"/a/-","value":{"x":1}}])",
              R"({"a":[1,{"x":1}]})"},
-        Case{"AddWholeDocument", R"({"a":1})", R"([{"op":"add","path":"","value":[1]}])",
-             R"([1])"},
-        Case{"RemoveMemberKeepsOrder", R"({"a":1,"b":2,"c":3})",
-             R"([{"op":"remove","path":"/a"}])", R"({"b":2,"c":3})"},
+        Case{"AddWholeDocument", R"({"a":1})", R"([{"op":"add","path":"","value":[1]}])", R"([1])"},
+        Case{"RemoveMemberKeepsOrder", R"({"a":1,"b":2,"c":3})", R"([{"op":"remove","path":"/a"}])",
+             R"({"b":2,"c":3})"},
         Case{"RemoveArrayItem", R"({"a":[1,2,3]})", R"([{"op":"remove","path":"/a/0"}])",
              R"({"a":[2,3]})"},
         Case{"Replace", R"({"a":{"b":1}})", R"([{"op":"replace","path":"/a/b","value":"x"}])",
@@ -64,9 +66,10 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"a":1})"},
         Case{"Copy", R"({"a":{"b":[1]}})", R"([{"op":"copy","from":"/a/b","path":"/c"}])",
              R"({"a":{"b":[1]},"c":[1]})"},
-        Case{"TestPassesNumbersByValue", R"({"a":1,"b":[{"c":"x"}]})",
-             R"([{"op":"test","path":"/a","value":1.0},{"op":"test","path":"/b","value":[{"c":"x"}]}])",
-             R"({"a":1,"b":[{"c":"x"}]})"},
+        Case{
+            "TestPassesNumbersByValue", R"({"a":1,"b":[{"c":"x"}]})",
+            R"([{"op":"test","path":"/a","value":1.0},{"op":"test","path":"/b","value":[{"c":"x"}]}])",
+            R"({"a":1,"b":[{"c":"x"}]})"},
         Case{"EscapedPointer", R"({"a/b":{"m~n":1}})",
              R"([{"op":"replace","path":"/a~1b/m~0n","value":2}])", R"({"a/b":{"m~n":2}})"},
         Case{"EmptyKey", R"({"":1})", R"([{"op":"replace","path":"/","value":2}])", R"({"":2})"},
@@ -92,8 +95,8 @@ INSTANTIATE_TEST_SUITE_P(
              "followed by 0 or 1"},
         Case{"AddMissingParent", R"({})", R"([{"op":"add","path":"/a/b","value":1}])", "",
              "path \"/a\" does not exist"},
-        Case{"AddIndexOutOfRange", R"({"a":[1]})", R"([{"op":"add","path":"/a/3","value":1}])",
-             "", "out of range"},
+        Case{"AddIndexOutOfRange", R"({"a":[1]})", R"([{"op":"add","path":"/a/3","value":1}])", "",
+             "out of range"},
         Case{"LeadingZeroIndex", R"({"a":[1,2]})", R"([{"op":"replace","path":"/a/01","value":1}])",
              "", "does not exist"},
         Case{"RemoveMissing", R"({"a":1})", R"([{"op":"remove","path":"/b"}])", "",

@@ -1,6 +1,7 @@
 #include "skiff/api/patch/json_util.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -64,6 +65,10 @@ void AppendCanonical(const json::value& v, std::string& out) {
       double d = v.get_double();
       if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15) {
         out += std::to_string(static_cast<int64_t>(d));
+      } else if (std::isfinite(d)) {
+        char buf[32];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), d);  // shortest, like Go: 2.5
+        out.append(buf, ec == std::errc() ? end : buf);
       } else {
         out += json::serialize(v);
       }

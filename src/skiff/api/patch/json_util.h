@@ -1,12 +1,15 @@
-// Small JSON helpers shared by the patch engines: numeric-aware equality and ordering, a
-// canonical text form for keys, order-preserving erase and short value descriptions for errors.
+// JSON helpers shared by the patch engines: numeric-aware equality and ordering, canonical text
+// for keys, order-preserving erase, error-message snippets and string building.
 // Pure functions; safe from any thread.
 #pragma once
 
 #include <boost/json.hpp>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <type_traits>
+
+#include "absl/status/status.h"
 
 namespace skiff::api::patch {
 
@@ -58,6 +61,17 @@ std::string Cat(const Pieces&... pieces) {
 }
 inline bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.starts_with(prefix);
+}
+
+// Runs `fn` (returning absl::StatusOr<T>) and turns any exception a library throws into an
+// InternalError: errors leave the patch library as values only.
+template <typename Fn>
+auto CatchExceptions(std::string_view what, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return absl::InternalError(Cat(what, ": ", e.what()));
+  }
 }
 
 }  // namespace skiff::api::patch

@@ -62,8 +62,11 @@ FieldSet BuildUntracked() {
   s.Insert({field("apiVersion")});
   s.Insert({field("kind")});
   s.Insert({field("metadata")});
-  for (const char* name : {"name", "namespace", "creationTimestamp", "selfLink", "uid",
-                           "clusterName", "generation", "managedFields", "resourceVersion"}) {
+  // Kubernetes strips the first nine; the deletion fields are set by deletes, which never pass
+  // through its field manager.
+  for (const char* name :
+       {"name", "namespace", "creationTimestamp", "selfLink", "uid", "clusterName", "generation",
+        "managedFields", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"}) {
     s.Insert({field("metadata"), field(name)});
   }
   return s;

@@ -1,5 +1,5 @@
 // metadata.managedFields entries: decoding, encoding in Kubernetes' order, manager identity and
-// the wording conflict messages use for a manager. Pure functions; safe from any thread.
+// how conflict messages name a manager. Used by apply.cc. Pure functions; safe from any thread.
 #pragma once
 
 #include <boost/json.hpp>
@@ -44,7 +44,7 @@ std::string ManagerIdentifier(const ManagedFieldsEntry& entry);
 
 // Paths no manager ever owns: apiVersion, kind, metadata itself and the server-set metadata
 // fields (name, namespace, uid, resourceVersion, generation, creationTimestamp, selfLink,
-// clusterName, managedFields).
+// clusterName, managedFields, deletionTimestamp, deletionGracePeriodSeconds).
 const FieldSet& UntrackedFields();
 
 }  // namespace skiff::api::patch

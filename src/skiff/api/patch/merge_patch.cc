@@ -26,7 +26,8 @@ json::value Merge(const json::value* target, const json::value& patch) {
 }  // namespace
 
 absl::StatusOr<json::value> ApplyMergePatch(const json::value& doc, const json::value& patch) {
-  return Merge(&doc, patch);
+  return CatchExceptions("merge patch",
+                         [&]() -> absl::StatusOr<json::value> { return Merge(&doc, patch); });
 }
 
 }  // namespace skiff::api::patch

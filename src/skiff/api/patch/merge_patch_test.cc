@@ -1,5 +1,6 @@
 #include "skiff/api/patch/merge_patch.h"
 
+#include <ostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -17,6 +18,8 @@ struct Case {
   std::string patch;
   std::string want;
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class MergePatchTest : public ::testing::TestWithParam<Case> {};
 
@@ -50,7 +53,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"NestedNullInNewObject", R"({})", R"({"a":{"bb":{"ccc":null}}})",
              R"({"a":{"bb":{}}})"},
         // What kubectl sends.
-        Case{"Cordon", R"({"spec":{"podCIDR":"10.0.0.0/24"}})", R"({"spec":{"unschedulable":true}})",
+        Case{"Cordon", R"({"spec":{"podCIDR":"10.0.0.0/24"}})",
+             R"({"spec":{"unschedulable":true}})",
              R"({"spec":{"podCIDR":"10.0.0.0/24","unschedulable":true}})"},
         Case{"Uncordon", R"({"spec":{"unschedulable":true,"podCIDR":"x"}})",
              R"({"spec":{"unschedulable":null}})", R"({"spec":{"podCIDR":"x"}})"},

@@ -127,7 +127,8 @@ class BuiltinSchemas {
     const SchemaNode* container = b_.Object({
         {"command", atomic},
         {"args", atomic},
-        {"ports", b_.MergeList(nullptr, "containerPort", {{"containerPort", nullptr}, tcp_protocol})},
+        {"ports",
+         b_.MergeList(nullptr, "containerPort", {{"containerPort", nullptr}, tcp_protocol})},
         {"envFrom", atomic},
         {"env", b_.MergeList(nullptr, "name")},
         {"resources", resources},
@@ -135,8 +136,8 @@ class BuiltinSchemas {
         {"volumeMounts", b_.MergeList(nullptr, "mountPath")},
         {"volumeDevices", b_.MergeList(nullptr, "devicePath")},
     });
-    const SchemaNode* affinity_term = b_.Object({{"labelSelector", label_selector},
-                                                 {"namespaceSelector", label_selector}});
+    const SchemaNode* affinity_term =
+        b_.Object({{"labelSelector", label_selector}, {"namespaceSelector", label_selector}});
     const SchemaNode* pod_spec = b_.Object({
         {"volumes", b_.MergeList(nullptr, "name", {}, /*retain_keys=*/true)},
         {"initContainers", b_.MergeList(container, "name")},
@@ -155,12 +156,11 @@ class BuiltinSchemas {
         {"resourceClaims", b_.MergeList(nullptr, "name", {}, /*retain_keys=*/true)},
         {"resources", resources},
         {"affinity",
-         b_.Object({{"podAffinity",
-                     b_.Object({{"requiredDuringSchedulingIgnoredDuringExecution",
-                                 b_.AtomicList(affinity_term)}})},
-                    {"podAntiAffinity",
-                     b_.Object({{"requiredDuringSchedulingIgnoredDuringExecution",
-                                 b_.AtomicList(affinity_term)}})}})},
+         b_.Object(
+             {{"podAffinity", b_.Object({{"requiredDuringSchedulingIgnoredDuringExecution",
+                                          b_.AtomicList(affinity_term)}})},
+              {"podAntiAffinity", b_.Object({{"requiredDuringSchedulingIgnoredDuringExecution",
+                                              b_.AtomicList(affinity_term)}})}})},
     });
     const SchemaNode* pod_template = b_.Object({{"metadata", object_meta}, {"spec", pod_spec}});
     const SchemaNode* pod_status = b_.Object({
@@ -221,7 +221,8 @@ class BuiltinSchemas {
         {{"metadata", object_meta}, {"spec", pvc_spec}, {"status", pvc_status}});
     Add("", "ConfigMap",
         {{"metadata", object_meta}, {"data", string_map}, {"binaryData", string_map}});
-    Add("", "Secret", {{"metadata", object_meta}, {"data", string_map}, {"stringData", string_map}});
+    Add("", "Secret",
+        {{"metadata", object_meta}, {"data", string_map}, {"stringData", string_map}});
     Add("", "Event",
         {{"metadata", object_meta}, {"involvedObject", object_ref}, {"related", object_ref}});
     Add("", "ServiceAccount",

@@ -1,7 +1,6 @@
 // The merge schema of the built-in kinds: per field, how lists and maps combine under strategic
-// merge patch (Kubernetes' patchStrategy / patchMergeKey struct tags) and server-side apply
-// (listType / listMapKey / structType markers). Only fields whose behaviour differs from the
-// default are described. Trees are built once and immutable; safe from any thread.
+// merge patch (patchStrategy / patchMergeKey tags) and server-side apply (listType / listMapKey /
+// structType markers). Read by the patch engines; built once, immutable, safe from any thread.
 #pragma once
 
 #include <boost/json.hpp>

@@ -18,9 +18,9 @@ constexpr std::string_view kRetainKeys = "$retainKeys";
 constexpr std::string_view kSetElementOrder = "$setElementOrder/";
 constexpr std::string_view kDeleteFromPrimitiveList = "$deleteFromPrimitiveList/";
 
-#define SKIFF_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    absl::Status skiff_status_ = (expr);     \
+#define SKIFF_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    absl::Status skiff_status_ = (expr);           \
     if (!skiff_status_.ok()) return skiff_status_; \
   } while (0)
 
@@ -110,7 +110,7 @@ class StrategicMerger {
       if (directive == "delete") return json::object();
       if (directive == "merge") return MergeObject(original, rest, s, path);
       return Invalid(path, Cat("unknown $patch directive \"", directive,
-                                        "\" (want replace, delete or merge)"));
+                               "\" (want replace, delete or merge)"));
     }
     json::object result = original;
     SKIFF_RETURN_IF_ERROR(ApplyRetainKeys(result, patch, path));
@@ -146,7 +146,8 @@ class StrategicMerger {
     if (const json::object* obj = patch.if_object()) {
       return MergeObject(json::object(), *obj, s, path);
     }
-    if (const json::array* arr = patch.if_array(); arr != nullptr && s != nullptr && s->patch_merge) {
+    if (const json::array* arr = patch.if_array();
+        arr != nullptr && s != nullptr && s->patch_merge) {
       auto merged = MergeList(json::array(), *arr, s, path);
       if (!merged.ok()) return merged.status();
       return json::value(std::move(*merged));
@@ -174,7 +175,8 @@ class StrategicMerger {
         merged = MergeObject(ov.get_object(), *pobj, s, path);
       } else if (!ov.is_object() && pobj->contains(kPatchDirective)) {
         return Invalid(path, Cat("$patch directive applies only to objects; the live value is "
-                                 "of type ", KindName(ov)));
+                                 "of type ",
+                                 KindName(ov)));
       } else {
         merged = Fresh(pv, s, path);
       }
@@ -204,8 +206,8 @@ class StrategicMerger {
         if (first == nullptr) {
           first = &item;
         } else if (KindName(*first) != KindName(item)) {
-          return Invalid(path, Cat("list items mix ", KindName(*first), " and ",
-                                            KindName(item), " values"));
+          return Invalid(
+              path, Cat("list items mix ", KindName(*first), " and ", KindName(item), " values"));
         }
       }
     }
@@ -251,7 +253,7 @@ class StrategicMerger {
         plain.push_back(std::move(rest));
       } else {
         return Invalid(path, Cat("unknown $patch directive ", Describe(*d),
-                                          " in list item (want replace, delete or merge)"));
+                                 " in list item (want replace, delete or merge)"));
       }
     }
     if (replace) {
@@ -273,8 +275,8 @@ class StrategicMerger {
     for (const auto& item : plain) {
       const json::value* id = item.get_object().if_contains(key);
       if (id == nullptr) {
-        return Invalid(path, Cat("list item ", Describe(item, 80), " lacks merge key \"",
-                                          key, "\""));
+        return Invalid(path,
+                       Cat("list item ", Describe(item, 80), " lacks merge key \"", key, "\""));
       }
       std::string item_path = ItemPath(path, key, *id);
       int at = IndexIn(IdentitiesOf(base, key), id);
@@ -317,8 +319,8 @@ class StrategicMerger {
     for (const auto& kv : patch) {
       if (kv.value().is_null() || StartsWith(kv.key(), "$")) continue;
       if (keep.count(std::string_view(kv.key())) == 0) {
-        return Invalid(path, Cat("$retainKeys does not list \"",
-                                          std::string_view(kv.key()), "\", which the patch sets"));
+        return Invalid(path, Cat("$retainKeys does not list \"", std::string_view(kv.key()),
+                                 "\", which the patch sets"));
       }
     }
     std::vector<std::string> drop;
@@ -352,8 +354,7 @@ class StrategicMerger {
       auto it = result.find(field);
       const json::value* live = it == result.end() ? nullptr : &it->value();
       if (live != nullptr && !live->is_array()) {
-        return Invalid(field_path, Cat("cannot apply ", directive, " to a ",
-                                                KindName(*live)));
+        return Invalid(field_path, Cat("cannot apply ", directive, " to a ", KindName(*live)));
       }
       if (live == nullptr && pv == nullptr) continue;
 
@@ -361,10 +362,11 @@ class StrategicMerger {
       for (const auto& item : order) {
         if (!key.empty() && Identity(item, key) == nullptr) {
           return Invalid(field_path, Cat(directive, " item ", Describe(item, 80),
-                                                  " lacks merge key \"", key, "\""));
+                                         " lacks merge key \"", key, "\""));
         }
       }
-      if (pv != nullptr) SKIFF_RETURN_IF_ERROR(ValidateOrder(pv->get_array(), order, key, field_path));
+      if (pv != nullptr)
+        SKIFF_RETURN_IF_ERROR(ValidateOrder(pv->get_array(), order, key, field_path));
 
       static const json::array kEmpty;
       const json::array& live_list = live != nullptr ? live->get_array() : kEmpty;
@@ -393,8 +395,8 @@ class StrategicMerger {
     while (pi < items.size() && oi < order.size()) {
       const json::value* id = Identity(*items[pi], key);
       if (id == nullptr) {
-        return Invalid(path, Cat("list item ", Describe(*items[pi], 80),
-                                          " lacks merge key \"", key, "\""));
+        return Invalid(
+            path, Cat("list item ", Describe(*items[pi], 80), " lacks merge key \"", key, "\""));
       }
       const json::value* want = Identity(order[oi], key);
       if (want != nullptr && JsonEqual(*id, *want)) ++pi;
@@ -402,8 +404,8 @@ class StrategicMerger {
     }
     if (pi < items.size()) {
       return Invalid(path, Cat("the order of the patch list does not match its "
-                                        "$setElementOrder list (item ",
-                                        Describe(*items[pi], 80), ")"));
+                               "$setElementOrder list (item ",
+                               Describe(*items[pi], 80), ")"));
     }
     return absl::OkStatus();
   }
@@ -435,15 +437,19 @@ absl::StatusOr<json::value> ApplyStrategicMergePatch(const json::value& doc,
                                                      const json::value& patch,
                                                      const SchemaNode* schema) {
   if (!patch.is_object()) {
-    return absl::InvalidArgumentError(Cat(
-        "strategic merge patch must be a JSON object, got ", KindName(patch)));
+    return absl::InvalidArgumentError(
+        Cat("strategic merge patch must be a JSON object, got ", KindName(patch)));
   }
   if (!doc.is_object()) {
-    return absl::InvalidArgumentError(Cat(
-        "strategic merge patch applies to a JSON object, got ", KindName(doc)));
+    return absl::InvalidArgumentError(
+        Cat("strategic merge patch applies to a JSON object, got ", KindName(doc)));
   }
-  StrategicMerger merger;
-  return merger.MergeObject(doc.get_object(), patch.get_object(), schema, "");
+  return CatchExceptions("strategic merge patch", [&] {
+    StrategicMerger merger;
+    return merger.MergeObject(doc.get_object(), patch.get_object(), schema, "");
+  });
 }
 
 }  // namespace skiff::api::patch
+
+#undef SKIFF_RETURN_IF_ERROR

@@ -1,7 +1,6 @@
-// Kubernetes strategic merge patch (application/strategic-merge-patch+json) for built-in kinds:
-// a JSON merge patch where lists described by the schema merge by key, plus the $patch,
-// $retainKeys, $setElementOrder/<field> and $deleteFromPrimitiveList/<field> directives that
-// kubectl sends. Used by the API server's PATCH handler. Pure function; safe from any thread.
+// Kubernetes strategic merge patch (application/strategic-merge-patch+json): a merge patch whose
+// keyed lists merge item by item, with the directives kubectl sends. Called by the API server's
+// PATCH handler. Pure function; safe from any thread.
 #pragma once
 
 #include <boost/json.hpp>

@@ -1,5 +1,6 @@
 #include "skiff/api/patch/strategic_merge.h"
 
+#include <ostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -27,12 +28,16 @@ const SchemaNode* SchemaOf(const std::string& kind) {
   return StrategicSchemaFor(kind.substr(0, slash), kind.substr(slash + 1));
 }
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class StrategicMergeTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(StrategicMergeTest, Applies) {
   const Case& c = GetParam();
   const SchemaNode* schema = SchemaOf(c.kind);
-  if (!c.kind.empty()) ASSERT_NE(schema, nullptr) << c.kind;
+  if (!c.kind.empty()) {
+    ASSERT_NE(schema, nullptr) << c.kind;
+  }
   auto got = ApplyStrategicMergePatch(J(c.doc), J(c.patch), schema);
   if (c.want.empty()) {
     ASSERT_FALSE(got.ok()) << boost::json::serialize(*got);
@@ -51,21 +56,23 @@ constexpr char kTwoContainers[] = R"({"spec":{"template":{"spec":{"containers":[
 INSTANTIATE_TEST_SUITE_P(
     Kubectl, StrategicMergeTest,
     ::testing::Values(
-        Case{"ApplyWithSetElementOrder", "apps/Deployment",
-             R"({"metadata":{"name":"web","annotations":{"a":"1"}},"spec":{"replicas":1,
+        Case{
+            "ApplyWithSetElementOrder", "apps/Deployment",
+            R"({"metadata":{"name":"web","annotations":{"a":"1"}},"spec":{"replicas":1,
                  "template":{"spec":{"containers":[{"name":"web","image":"nginx:1.25",
                  "ports":[{"containerPort":80}]}]}}}})",
-             R"({"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},
+            R"({"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},
                  "spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"web"}],
                  "containers":[{"image":"nginx:1.27","name":"web"}]}}}})",
-             R"({"metadata":{"name":"web","annotations":{"a":"1",
+            R"({"metadata":{"name":"web","annotations":{"a":"1",
                  "kubectl.kubernetes.io/last-applied-configuration":"{}"}},"spec":{"replicas":1,
                  "template":{"spec":{"containers":[{"name":"web","image":"nginx:1.27",
                  "ports":[{"containerPort":80}]}]}}}})"},
-        Case{"TaintsAreReplacedWhole", "Node",
-             R"({"spec":{"taints":[{"key":"a","effect":"NoSchedule"},{"key":"b","effect":"NoExecute"}]}})",
-             R"({"spec":{"taints":[{"key":"b","effect":"NoExecute"},{"key":"c","value":"1","effect":"NoSchedule"}]}})",
-             R"({"spec":{"taints":[{"key":"b","effect":"NoExecute"},{"key":"c","value":"1","effect":"NoSchedule"}]}})"},
+        Case{
+            "TaintsAreReplacedWhole", "Node",
+            R"({"spec":{"taints":[{"key":"a","effect":"NoSchedule"},{"key":"b","effect":"NoExecute"}]}})",
+            R"({"spec":{"taints":[{"key":"b","effect":"NoExecute"},{"key":"c","value":"1","effect":"NoSchedule"}]}})",
+            R"({"spec":{"taints":[{"key":"b","effect":"NoExecute"},{"key":"c","value":"1","effect":"NoSchedule"}]}})"},
         Case{"TaintsNullRemoves", "Node",
              R"({"spec":{"podCIDR":"10.0.0.0/24","taints":[{"key":"a","effect":"NoSchedule"}]}})",
              R"({"spec":{"taints":null}})", R"({"spec":{"podCIDR":"10.0.0.0/24"}})"},
@@ -113,11 +120,12 @@ INSTANTIATE_TEST_SUITE_P(
                  {"name":"a"}]}}}})",
              R"({"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b:1"},
                  {"name":"a","image":"a:1"}]}}}})"},
-        Case{"ServerOnlyItemKeepsItsPlace", "Pod",
-             R"({"spec":{"containers":[{"name":"istio-proxy","image":"p"},{"name":"web","image":"w:1"}]}})",
-             R"({"spec":{"$setElementOrder/containers":[{"name":"web"}],
+        Case{
+            "ServerOnlyItemKeepsItsPlace", "Pod",
+            R"({"spec":{"containers":[{"name":"istio-proxy","image":"p"},{"name":"web","image":"w:1"}]}})",
+            R"({"spec":{"$setElementOrder/containers":[{"name":"web"}],
                  "containers":[{"name":"web","image":"w:2"}]}})",
-             R"({"spec":{"containers":[{"name":"istio-proxy","image":"p"},{"name":"web","image":"w:2"}]}})"},
+            R"({"spec":{"containers":[{"name":"istio-proxy","image":"p"},{"name":"web","image":"w:2"}]}})"},
         Case{"DeleteItemByKey", "apps/Deployment", kTwoContainers,
              R"({"spec":{"template":{"spec":{"containers":[{"name":"a","$patch":"delete"}]}}}})",
              R"({"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b:1"}]}}}})"},
@@ -137,21 +145,24 @@ INSTANTIATE_TEST_SUITE_P(
                  {"name":"C","value":"4"}]}]}})",
              R"({"spec":{"containers":[{"name":"c","env":[{"name":"A","value":"1"},
                  {"name":"B","value":"3"},{"name":"C","value":"4"}]}]}})"},
-        Case{"EnvValueFromNullRemovesField", "Pod",
-             R"({"spec":{"containers":[{"name":"c","env":[{"name":"A","valueFrom":{"x":1}}]}]}})",
-             R"({"spec":{"containers":[{"name":"c","env":[{"name":"A","value":"v","valueFrom":null}]}]}})",
-             R"({"spec":{"containers":[{"name":"c","env":[{"name":"A","value":"v"}]}]}})"},
-        Case{"ContainerPortsByContainerPort", "Pod",
-             R"({"spec":{"containers":[{"name":"c","ports":[{"containerPort":80,"name":"http"},
+        Case{
+            "EnvValueFromNullRemovesField", "Pod",
+            R"({"spec":{"containers":[{"name":"c","env":[{"name":"A","valueFrom":{"x":1}}]}]}})",
+            R"({"spec":{"containers":[{"name":"c","env":[{"name":"A","value":"v","valueFrom":null}]}]}})",
+            R"({"spec":{"containers":[{"name":"c","env":[{"name":"A","value":"v"}]}]}})"},
+        Case{
+            "ContainerPortsByContainerPort", "Pod",
+            R"({"spec":{"containers":[{"name":"c","ports":[{"containerPort":80,"name":"http"},
                  {"containerPort":443}]}]}})",
-             R"({"spec":{"containers":[{"name":"c","ports":[{"containerPort":443,"protocol":"TCP"}]}]}})",
-             R"({"spec":{"containers":[{"name":"c","ports":[{"containerPort":80,"name":"http"},
+            R"({"spec":{"containers":[{"name":"c","ports":[{"containerPort":443,"protocol":"TCP"}]}]}})",
+            R"({"spec":{"containers":[{"name":"c","ports":[{"containerPort":80,"name":"http"},
                  {"containerPort":443,"protocol":"TCP"}]}]}})"},
-        Case{"VolumeMountDeleteByMountPath", "Pod",
-             R"({"spec":{"containers":[{"name":"c","volumeMounts":[{"name":"a","mountPath":"/a"},
+        Case{
+            "VolumeMountDeleteByMountPath", "Pod",
+            R"({"spec":{"containers":[{"name":"c","volumeMounts":[{"name":"a","mountPath":"/a"},
                  {"name":"b","mountPath":"/b"}]}]}})",
-             R"({"spec":{"containers":[{"name":"c","volumeMounts":[{"mountPath":"/a","$patch":"delete"}]}]}})",
-             R"({"spec":{"containers":[{"name":"c","volumeMounts":[{"name":"b","mountPath":"/b"}]}]}})"},
+            R"({"spec":{"containers":[{"name":"c","volumeMounts":[{"mountPath":"/a","$patch":"delete"}]}]}})",
+            R"({"spec":{"containers":[{"name":"c","volumeMounts":[{"name":"b","mountPath":"/b"}]}]}})"},
         Case{"ServicePortsByPort", "Service",
              R"({"spec":{"ports":[{"port":80,"targetPort":8080},{"port":443}]}})",
              R"({"spec":{"ports":[{"port":80,"targetPort":9090}]}})",
@@ -175,20 +186,21 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"status":{"addresses":[{"type":"InternalIP","address":"10.0.0.2"}]}})",
              R"({"status":{"addresses":[{"type":"InternalIP","address":"10.0.0.2"},
                  {"type":"Hostname","address":"n1"}]}})"},
-        Case{"OwnerReferencesByUid", "ConfigMap",
-             R"({"metadata":{"ownerReferences":[{"uid":"1","name":"a"}]}})",
-             R"({"metadata":{"ownerReferences":[{"uid":"1","$patch":"delete"},{"uid":"2","name":"b"}]}})",
-             R"({"metadata":{"ownerReferences":[{"uid":"2","name":"b"}]}})"},
+        Case{
+            "OwnerReferencesByUid", "ConfigMap",
+            R"({"metadata":{"ownerReferences":[{"uid":"1","name":"a"}]}})",
+            R"({"metadata":{"ownerReferences":[{"uid":"1","$patch":"delete"},{"uid":"2","name":"b"}]}})",
+            R"({"metadata":{"ownerReferences":[{"uid":"2","name":"b"}]}})"},
         Case{"FinalizersUnion", "ConfigMap", R"({"metadata":{"finalizers":["a","b"]}})",
              R"({"metadata":{"finalizers":["b","c"]}})",
              R"({"metadata":{"finalizers":["a","b","c"]}})"},
         Case{"FinalizersNewOnlyGoesFirst", "ConfigMap", R"({"metadata":{"finalizers":["a","b"]}})",
-             R"({"metadata":{"finalizers":["c"]}})", R"({"metadata":{"finalizers":["c","a","b"]}})"},
+             R"({"metadata":{"finalizers":["c"]}})",
+             R"({"metadata":{"finalizers":["c","a","b"]}})"},
         Case{"FinalizersSetElementOrder", "ConfigMap", R"({"metadata":{"finalizers":["a","b"]}})",
              R"({"metadata":{"$setElementOrder/finalizers":["a","b","c"],"finalizers":["c"]}})",
              R"({"metadata":{"finalizers":["a","b","c"]}})"},
-        Case{"DeleteFromPrimitiveList", "ConfigMap",
-             R"({"metadata":{"finalizers":["a","b","c"]}})",
+        Case{"DeleteFromPrimitiveList", "ConfigMap", R"({"metadata":{"finalizers":["a","b","c"]}})",
              R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["a","c","zz"]}})",
              R"({"metadata":{"finalizers":["b"]}})"},
         Case{"DeleteFromPrimitiveListWithOrder", "ConfigMap",
@@ -197,8 +209,29 @@ INSTANTIATE_TEST_SUITE_P(
                  "$deleteFromPrimitiveList/finalizers":["a"]}})",
              R"({"metadata":{"finalizers":["b","c"]}})"},
         Case{"DeleteFromMissingListIsNoop", "ConfigMap", R"({"metadata":{}})",
-             R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}})",
-             R"({"metadata":{}})"},
+             R"({"metadata":{"$deleteFromPrimitiveList/finalizers":["a"]}})", R"({"metadata":{}})"},
+        Case{"PatchOrderWinsForNamedItems", "apps/Deployment",
+             R"({"spec":{"template":{"spec":{"containers":[{"name":"a"},{"name":"b","image":"b"},
+                 {"name":"c"}]}}}})",
+             R"({"spec":{"template":{"spec":{"containers":[{"name":"c","image":"c"},
+                 {"name":"a","image":"a"}]}}}})",
+             R"({"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b"},
+                 {"name":"c","image":"c"},{"name":"a","image":"a"}]}}}})"},
+        Case{"PatchOrderWinsForScalars", "ConfigMap",
+             R"({"metadata":{"finalizers":["a","b","c"]}})",
+             R"({"metadata":{"finalizers":["c","a"]}})",
+             R"({"metadata":{"finalizers":["b","c","a"]}})"},
+        Case{"DeleteRemovesEveryDuplicate", "Pod",
+             R"({"spec":{"containers":[{"name":"a"},{"name":"a"},{"name":"b"}]}})",
+             R"({"spec":{"containers":[{"name":"a","$patch":"delete"}]}})",
+             R"({"spec":{"containers":[{"name":"b"}]}})"},
+        Case{"ReplaceWithNothingEmptiesList", "Pod", R"({"spec":{"containers":[{"name":"a"}]}})",
+             R"({"spec":{"containers":[{"$patch":"replace"}]}})", R"({"spec":{"containers":[]}})"},
+        Case{"SetElementOrderMayNameAbsentItems", "Pod",
+             R"({"spec":{"containers":[{"name":"a"},{"name":"c"}]}})",
+             R"({"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"b"},{"name":"a"}],
+                 "containers":[{"name":"c","image":"c"},{"name":"a","image":"a"}]}})",
+             R"({"spec":{"containers":[{"name":"c","image":"c"},{"name":"a","image":"a"}]}})"},
         Case{"NodePodCIDRsUnion", "Node", R"({"spec":{"podCIDRs":["10.0.0.0/24"]}})",
              R"({"spec":{"podCIDRs":["10.0.0.0/24","fd00::/64"]}})",
              R"({"spec":{"podCIDRs":["10.0.0.0/24","fd00::/64"]}})"},
@@ -234,11 +267,19 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"spec":{"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1}}}})",
              R"({"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}})",
              R"({"spec":{"strategy":{"type":"Recreate"}}})"},
-        Case{"RetainKeysOnVolume", "Pod",
-             R"({"spec":{"volumes":[{"name":"v","emptyDir":{}},{"name":"w","emptyDir":{}}]}})",
-             R"({"spec":{"volumes":[{"$retainKeys":["configMap","name"],"name":"v",
+        Case{
+            "RetainKeysOnVolume", "Pod",
+            R"({"spec":{"volumes":[{"name":"v","emptyDir":{}},{"name":"w","emptyDir":{}}]}})",
+            R"({"spec":{"volumes":[{"$retainKeys":["configMap","name"],"name":"v",
                  "configMap":{"name":"cm"}}]}})",
-             R"({"spec":{"volumes":[{"name":"v","configMap":{"name":"cm"}},{"name":"w","emptyDir":{}}]}})"},
+            R"({"spec":{"volumes":[{"name":"v","configMap":{"name":"cm"}},{"name":"w","emptyDir":{}}]}})"},
+        Case{"PatchReplaceOnWholeDocument", "ConfigMap",
+             R"({"metadata":{"name":"a"},"data":{"x":"1"}})",
+             R"({"$patch":"replace","metadata":{"name":"a"},"data":{"y":"2"}})",
+             R"({"metadata":{"name":"a"},"data":{"y":"2"}})"},
+        Case{"EmptyObjectPatchChangesNothing", "apps/Deployment",
+             R"({"spec":{"strategy":{"type":"Recreate"}}})", R"({"spec":{"strategy":{}}})",
+             R"({"spec":{"strategy":{"type":"Recreate"}}})"},
         Case{"ScalarBecomesObject", "", R"({"a":1})", R"({"a":{"b":2}})", R"({"a":{"b":2}})"},
         Case{"ObjectBecomesScalar", "", R"({"a":{"b":2}})", R"({"a":"x"})", R"({"a":"x"})"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
@@ -250,13 +291,14 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"DocNotObject", "Pod", R"([])", R"({})", "", "applies to a JSON object"},
         Case{"UnknownDirective", "Pod", R"({})", R"({"spec":{"$frob":1}})", "",
              ".spec: unknown directive \"$frob\""},
-        Case{"UnknownPatchValue", "Pod", R"({"metadata":{}})",
-             R"({"metadata":{"$patch":"frob"}})", "", "unknown $patch directive \"frob\""},
+        Case{"UnknownPatchValue", "Pod", R"({"metadata":{}})", R"({"metadata":{"$patch":"frob"}})",
+             "", "unknown $patch directive \"frob\""},
         Case{"PatchValueNotString", "Pod", R"({})", R"({"metadata":{"$patch":1}})", "",
              "$patch must be a string"},
         Case{"PatchOnNonObject", "apps/Deployment", R"({"spec":{"replicas":1}})",
              R"({"spec":{"replicas":{"$patch":"delete"}}})", "",
-             ".spec.replicas: $patch directive applies only to objects; the live value is of type number"},
+             ".spec.replicas: $patch directive applies only to objects; the live value is of type "
+             "number"},
         Case{"PatchOnList", "Pod", R"({"spec":{"containers":[]}})",
              R"({"spec":{"containers":{"$patch":"replace"}}})", "",
              "the live value is of type array"},
@@ -274,10 +316,11 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"metadata":{"finalizers":[["b"]]}})", "", "lists of lists"},
         Case{"SetElementOrderNotList", "Pod", R"({"spec":{}})",
              R"({"spec":{"$setElementOrder/containers":{}}})", "", "must be a list"},
-        Case{"SetElementOrderMismatch", "apps/Deployment", kTwoContainers,
-             R"({"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"a"},{"name":"b"}],
+        Case{
+            "SetElementOrderMismatch", "apps/Deployment", kTwoContainers,
+            R"({"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"a"},{"name":"b"}],
                  "containers":[{"name":"b","image":"x"},{"name":"a","image":"y"}]}}}})",
-             "", "does not match its $setElementOrder list"},
+            "", "does not match its $setElementOrder list"},
         Case{"SetElementOrderItemWithoutKey", "Pod", R"({"spec":{"containers":[]}})",
              R"({"spec":{"$setElementOrder/containers":[{"image":"x"}]}})", "",
              "lacks merge key \"name\""},
@@ -295,9 +338,9 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(StrategicSchemaTest, KnowsEveryServedBuiltinKind) {
-  for (const char* kind : {"Namespace", "Node", "Pod", "PersistentVolume", "PersistentVolumeClaim",
-                           "ConfigMap", "Secret", "Event", "ServiceAccount", "Service", "Endpoints",
-                           "ReplicationController"}) {
+  for (const char* kind :
+       {"Namespace", "Node", "Pod", "PersistentVolume", "PersistentVolumeClaim", "ConfigMap",
+        "Secret", "Event", "ServiceAccount", "Service", "Endpoints", "ReplicationController"}) {
     EXPECT_NE(StrategicSchemaFor("", kind), nullptr) << kind;
   }
   for (const char* kind :

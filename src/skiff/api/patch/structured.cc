@@ -42,8 +42,7 @@ json::value WithoutNulls(const json::value& v) {
 
 // ---- AppliedFieldSet ----
 
-absl::Status CollectApplied(const json::value& v, const SchemaNode* s, Path& path,
-                            FieldSet& out) {
+absl::Status CollectApplied(const json::value& v, const SchemaNode* s, Path& path, FieldSet& out) {
   if (const json::object* obj = v.if_object()) {
     if (IsAtomicObject(s) || obj->empty()) {
       out.Insert(path);
@@ -61,8 +60,7 @@ absl::Status CollectApplied(const json::value& v, const SchemaNode* s, Path& pat
   if (const json::array* arr = v.if_array()) {
     auto pes = ListItemElements(*arr, s);
     if (!pes.ok()) {
-      return absl::InvalidArgumentError(
-          Cat(PathToString(path), ": ", pes.status().message()));
+      return absl::InvalidArgumentError(Cat(PathToString(path), ": ", pes.status().message()));
     }
     if (!pes->has_value() || arr->empty()) {
       out.Insert(path);
@@ -94,12 +92,12 @@ class Comparer {
     auto object_or_absent = [](const json::value* v) { return v == nullptr || v->is_object(); };
     auto array_or_absent = [](const json::value* v) { return v == nullptr || v->is_array(); };
     if (object_or_absent(l) && object_or_absent(r) && !IsAtomicObject(s)) {
-      bool empty = (l == nullptr || l->get_object().empty()) &&
-                   (r == nullptr || r->get_object().empty());
+      bool empty =
+          (l == nullptr || l->get_object().empty()) && (r == nullptr || r->get_object().empty());
       if (!empty) return WalkObjects(l, r, s, entry);
     } else if (array_or_absent(l) && array_or_absent(r)) {
-      bool empty = (l == nullptr || l->get_array().empty()) &&
-                   (r == nullptr || r->get_array().empty());
+      bool empty =
+          (l == nullptr || l->get_array().empty()) && (r == nullptr || r->get_array().empty());
       if (!empty && WalkLists(l, r, s, entry)) return;
     }
     Leaf(l, r);
@@ -117,9 +115,12 @@ class Comparer {
     }
   }
 
-  void Node(const json::value* l, const json::value* r, bool entry) {
+  // A non-leaf node that appeared or vanished. Added nodes are recorded (FieldsV1's ".") for
+  // list items, map entries, free-form maps and lists, as Kubernetes records them for fields
+  // that were absent before; plain structs are not, as Kubernetes' typed objects always hold them.
+  void Node(const json::value* l, const json::value* r, bool record_added) {
     if (path_.empty()) return;
-    if (l == nullptr && entry) out_.added.Insert(path_);
+    if (l == nullptr && record_added) out_.added.Insert(path_);
     if (r == nullptr) out_.removed.Insert(path_);
   }
 
@@ -129,8 +130,8 @@ class Comparer {
     if (lo != nullptr) {
       for (const auto& kv : *lo) {
         const json::value* rv = ro ? ro->if_contains(kv.key()) : nullptr;
-        Descend(PathElement::Field(std::string(kv.key())), &kv.value(), rv,
-                ChildOf(s, kv.key()), IsMapEntry(s, kv.key()));
+        Descend(PathElement::Field(std::string(kv.key())), &kv.value(), rv, ChildOf(s, kv.key()),
+                IsMapEntry(s, kv.key()));
       }
     }
     if (ro != nullptr) {
@@ -140,7 +141,7 @@ class Comparer {
                 ChildOf(s, kv.key()), IsMapEntry(s, kv.key()));
       }
     }
-    Node(l, r, entry);
+    Node(l, r, entry || (s != nullptr && s->is_map));
   }
 
   // Returns false when the lists must compare as a leaf (atomic or not keyable).
@@ -159,7 +160,7 @@ class Comparer {
       if (FindElement(*lpes, (*rpes)[j]) >= 0) continue;
       Descend((*rpes)[j], nullptr, &ra[j], ItemsOf(s), true);
     }
-    Node(l, r, entry);
+    Node(l, r, true);
     return true;
   }
 
@@ -176,8 +177,7 @@ class Comparer {
 
 // ---- MergeApplied ----
 
-absl::StatusOr<json::value> Merge(const json::value* l, const json::value& r,
-                                  const SchemaNode* s);
+absl::StatusOr<json::value> Merge(const json::value* l, const json::value& r, const SchemaNode* s);
 
 // structured-merge-diff's list order: live order, except that items the configuration also
 // names come in the configuration's order; new items go where the configuration puts them.
@@ -237,8 +237,7 @@ absl::StatusOr<json::value> MergeLists(const json::array& la, const std::vector<
   return out;
 }
 
-absl::StatusOr<json::value> Merge(const json::value* l, const json::value& r,
-                                  const SchemaNode* s) {
+absl::StatusOr<json::value> Merge(const json::value* l, const json::value& r, const SchemaNode* s) {
   if (const json::object* ro = r.if_object();
       ro != nullptr && l != nullptr && l->is_object() && !IsAtomicObject(s)) {
     json::object out = l->get_object();
@@ -322,7 +321,7 @@ bool Remove(json::value& v, const FieldSet& remove, const FieldSet* owned, const
 }  // namespace
 
 absl::StatusOr<std::optional<std::vector<PathElement>>> ListItemElements(const json::array& list,
-                                                                        const SchemaNode* ls) {
+                                                                         const SchemaNode* ls) {
   if (ls == nullptr || ls->list_type == ListType::kAtomic) return std::nullopt;
   std::vector<PathElement> pes;
   pes.reserve(list.size());
@@ -356,8 +355,7 @@ absl::StatusOr<std::optional<std::vector<PathElement>>> ListItemElements(const j
       pes.push_back(PathElement::Key(std::move(key)));
     }
     if (FindElement(pes, pes.back()) != static_cast<int>(pes.size()) - 1) {
-      return absl::InvalidArgumentError(
-          Cat("duplicate entries for key ", pes.back().ToString()));
+      return absl::InvalidArgumentError(Cat("duplicate entries for key ", pes.back().ToString()));
     }
   }
   return std::optional<std::vector<PathElement>>(std::move(pes));

@@ -1,7 +1,6 @@
-// Schema-aware walks over JSON objects that server-side apply is built from, modelled on
-// structured-merge-diff: the field set a configuration sets, the fields two objects differ in,
-// merging a configuration into a live object, and removing fields no longer applied.
-// Pure functions; safe from any thread.
+// Schema-aware walks over objects that server-side apply is built from (after structured-merge-
+// diff): fields a configuration sets, how two objects differ, merging, and pruning. Used by
+// apply.cc. Pure functions; safe from any thread.
 #pragma once
 
 #include <boost/json.hpp>
@@ -25,8 +24,9 @@ absl::StatusOr<std::optional<std::vector<PathElement>>> ListItemElements(
 absl::StatusOr<FieldSet> AppliedFieldSet(const boost::json::value& config,
                                          const SchemaNode* schema);
 
-// How `rhs` differs from `lhs`: changed leaves, added and removed leaves, and the list items and
-// map entries that were added or removed. Lists whose items cannot be keyed compare as leaves.
+// How `rhs` differs from `lhs`: changed, added and removed leaves, plus the list items, map
+// entries, free-form maps and lists that appeared (Kubernetes' "." in FieldsV1) or vanished.
+// Lists whose items cannot be keyed compare as leaves.
 struct Comparison {
   FieldSet modified;
   FieldSet added;

@@ -315,9 +315,15 @@ json::array EventCells(const EventView& v, const json::value& obj, absl::Time no
   std::string_view component = v.component.empty() ? v.reporting_controller : v.component;
   std::string_view host = v.host.empty() ? v.reporting_instance : v.host;
   std::string source = host.empty() ? std::string(component) : Cat(component, ", ", host);
-  return json::array{
-      last,  v.type, v.reason,       target, v.field_path, source, TrimAscii(v.message),
-      first, count,  ObjectName(obj)};
+  json::array cells;
+  for (std::string_view cell :
+       {std::string_view(last), v.type, v.reason, std::string_view(target), v.field_path,
+        std::string_view(source), TrimAscii(v.message), std::string_view(first)}) {
+    cells.emplace_back(cell);
+  }
+  cells.emplace_back(count);
+  cells.emplace_back(ObjectName(obj));
+  return cells;
 }
 
 json::array CoreEventCells(const json::value& obj, absl::Time now) {

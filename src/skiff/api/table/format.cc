@@ -1,8 +1,11 @@
 #include "skiff/api/table/format.h"
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "skiff/api/labels.h"
 #include "skiff/api/object.h"
 #include "skiff/api/quantity.h"

@@ -30,15 +30,11 @@ std::string VolumePhase(const json::value& obj) {
   return std::string(phase.empty() ? "Pending" : phase);
 }
 
-std::string OrUnset(std::string_view s, bool present) {
-  return present ? std::string(s) : std::string("<unset>");
-}
-
 // The optional string at `path`, or "<unset>" when absent.
 std::string OptionalString(const json::value& obj, std::initializer_list<std::string_view> path) {
   const json::value* v = Find(obj, path);
-  return OrUnset(v != nullptr && v->is_string() ? std::string_view(v->get_string()) : "",
-                 v != nullptr && v->is_string());
+  if (v == nullptr || !v->is_string()) return "<unset>";
+  return std::string(v->get_string());
 }
 
 // The beta storage-class annotation, when present, wins over spec.storageClassName.

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <future>
 #include <initializer_list>
-#include <optional>
 #include <system_error>
 #include <utility>
 
