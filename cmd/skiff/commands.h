@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace skiff::cmd {
 
@@ -12,9 +13,24 @@ struct ServerFlags {
   int port = 6443;
   std::string store = "sqlite";  // sqlite | memory
   std::string log_level = "info";
+  int hollow_nodes = 0;  // simulated nodes run inside the server (see `skiff agent --hollow`)
+};
+
+struct AgentFlags {
+  std::string server;  // API server URL, e.g. http://127.0.0.1:6443
+  bool hollow = false;  // simulate nodes instead of running containers
+  int nodes = 1;        // with --hollow: how many nodes
+  std::string name_prefix = "hollow-";
+  std::vector<std::string> labels;  // key=value, applied to every node
+  std::vector<std::string> taints;  // key[=value]:Effect
+  std::string node_name;
+  std::string data_dir;
+  std::string log_level = "info";
 };
 
 void AddServerFlags(CLI::App& app, ServerFlags& flags);
+void AddAgentFlags(CLI::App& app, AgentFlags& flags);
+int RunAgent(const AgentFlags& flags);
 int RunServer(const ServerFlags& flags);
 int RunVersion();
 

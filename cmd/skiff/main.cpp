@@ -9,8 +9,12 @@ int main(int argc, char** argv) {
   skiff::cmd::ServerFlags server_flags;
   CLI::App* server = app.add_subcommand("server", "Run the API server on an embedded store");
   skiff::cmd::AddServerFlags(*server, server_flags);
+  skiff::cmd::AgentFlags agent_flags;
+  CLI::App* agent = app.add_subcommand("agent", "Run a node agent (or --hollow simulated nodes)");
+  skiff::cmd::AddAgentFlags(*agent, agent_flags);
   app.add_subcommand("version", "Print the Skiff and Kubernetes API versions");
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return skiff::cmd::RunServer(server_flags);
+  if (agent->parsed()) return skiff::cmd::RunAgent(agent_flags);
   return skiff::cmd::RunVersion();
 }

@@ -8,6 +8,8 @@
 
 #include "cmd/skiff/commands.h"
 #include "skiff/apiserver/api_server.h"
+#include "skiff/client/informer.h"
+#include "skiff/client/inprocess_client.h"
 #include "skiff/controllers/garbagecollector/garbage_collector.h"
 #include "skiff/controllers/namespace/namespace_controller.h"
 #include "skiff/store/memory/memory_store.h"
@@ -61,6 +63,8 @@ void AddServerFlags(CLI::App& app, ServerFlags& flags) {
       ->capture_default_str();
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  app.add_option("--hollow-nodes", flags.hollow_nodes, "Simulated nodes to run in the server")
+      ->capture_default_str();
 }
 
 int RunServer(const ServerFlags& flags) {
@@ -98,6 +102,11 @@ int RunServer(const ServerFlags& flags) {
   opts.bind = flags.bind;
   opts.port = flags.port;
   apiserver::ApiServer server(st.get(), opts);
+  client::InformerFactory informers(&server.cache());
+  // Components register their informers here, before the cache starts.
+  // [controllers wiring: construct]
+  // [scheduler wiring: construct]
+  // [hollow nodes wiring: construct]
   controllers::GarbageCollector gc(&server.registry(), &server.cache());
   controllers::NamespaceController namespaces(&server.registry(), &server.cache());
   gc.Register();
@@ -108,6 +117,9 @@ int RunServer(const ServerFlags& flags) {
   }
   gc.Start();
   namespaces.Start();
+  // [controllers wiring: start]
+  // [scheduler wiring: start]
+  // [hollow nodes wiring: start]
   std::string url = "http://" + flags.bind + ":" + std::to_string(server.port());
   fs::path kubeconfig = data_dir / "kubeconfig";
   if (!WriteKubeconfig(kubeconfig, url)) {
@@ -125,6 +137,9 @@ int RunServer(const ServerFlags& flags) {
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("received signal {}, shutting down", sig);
+  // [hollow nodes wiring: stop]
+  // [scheduler wiring: stop]
+  // [controllers wiring: stop]
   server.Stop();
   namespaces.Stop();
   gc.Stop();

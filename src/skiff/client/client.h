@@ -64,8 +64,8 @@ const api::ResourceInfo& StorageClasses();
 const api::ResourceInfo& Namespaces();
 
 // True when `s` is Kubernetes' 409 Conflict / 404 NotFound / 409 AlreadyExists.
-bool IsConflict(const absl::Status& s);
-bool IsNotFound(const absl::Status& s);
-bool IsAlreadyExists(const absl::Status& s);
+bool IsConflictError(const absl::Status& s);
+bool IsNotFoundError(const absl::Status& s);
+bool IsAlreadyExistsError(const absl::Status& s);
 
 }  // namespace skiff::client

@@ -26,12 +26,12 @@ const api::ResourceInfo& PersistentVolumeClaims() { return Must("", "persistentv
 const api::ResourceInfo& StorageClasses() { return Must("storage.k8s.io", "storageclasses"); }
 const api::ResourceInfo& Namespaces() { return Must("", "namespaces"); }
 
-bool IsConflict(const absl::Status& s) {
+bool IsConflictError(const absl::Status& s) {
   return apiserver::HttpCode(s) == 409 && s.code() != absl::StatusCode::kAlreadyExists &&
-         !IsAlreadyExists(s);
+         !IsAlreadyExistsError(s);
 }
-bool IsNotFound(const absl::Status& s) { return !s.ok() && apiserver::HttpCode(s) == 404; }
-bool IsAlreadyExists(const absl::Status& s) {
+bool IsNotFoundError(const absl::Status& s) { return !s.ok() && apiserver::HttpCode(s) == 404; }
+bool IsAlreadyExistsError(const absl::Status& s) {
   if (s.ok()) return false;
   auto sr = apiserver::ToStatusResponse(s);
   return sr.code == 409 && sr.body.find("\"reason\":\"AlreadyExists\"") != std::string::npos;
