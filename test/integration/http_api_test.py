@@ -80,8 +80,8 @@ class HttpApiTest(ServerTestCase):
     def watch(self, path, **kw):
         w = Watch(self.server.port, path, **kw)
         self.addCleanup(w.close)
-        self.assertEqual(w.resp.status, 200, f"GET {path}: {w.resp.status} "
-                                             f"{w.resp.read()[:500]!r}")
+        if w.resp.status != 200:
+            self.fail(f"GET {path}: {w.resp.status} {w.resp.read()[:500]!r}")
         return w
 
     def create(self, path, body):

@@ -9,6 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "skiff/api/object.h"
 #include "skiff/api/openapi/openapi.h"
+#include "skiff/api/openapi/unknown_fields.h"
+#include "skiff/api/protobuf/protobuf.h"
 #include "skiff/api/table/table.h"
 #include "skiff/apiserver/discovery.h"
 #include "skiff/apiserver/errors.h"
@@ -98,6 +100,31 @@ bool DecodeContinue(std::string_view token, std::string* key) {
 }
 
 json::value ParseCached(const CachedObject& obj) { return json::parse(obj.json); }
+
+// Content types a create/update body may have; anything else is 415.
+bool SupportedBodyType(std::string_view ct) {
+  std::string_view base = ct.substr(0, ct.find(';'));
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  return base.empty() || base == "application/json" || base == "application/yaml" ||
+         base == "application/vnd.kubernetes.protobuf" || base == "*/*";
+}
+
+// Checks a JSON body for duplicate fields, which JSON parsing would silently collapse:
+// 400 under Strict field validation, warnings under Warn.
+absl::Status CheckDuplicateFields(const http::Request& req, const WriteOptions& opts,
+                                  std::vector<std::string>* warnings) {
+  if (opts.field_validation == "Ignore") return absl::OkStatus();
+  std::string_view ct = req.Header("content-type");
+  if (absl::StrContains(base::Absl(ct), "protobuf") || absl::StrContains(base::Absl(ct), "yaml"))
+    return absl::OkStatus();
+  std::vector<std::string> dups = api::openapi::DuplicateFields(req.body);
+  if (dups.empty()) return absl::OkStatus();
+  if (opts.field_validation == "Strict") {
+    return BadRequest(api::openapi::StrictDecodingMessage({}, dups));
+  }
+  for (const auto& d : dups) warnings->push_back(api::openapi::DuplicateFieldWarning(d));
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -343,10 +370,21 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
 
   auto body_json = [&](bool yaml) -> absl::StatusOr<json::value> {
     std::string_view ct = req.Header("content-type");
+    // kubectl's typed clients (create, run, expose, drain) send Kubernetes protobuf.
+    std::string_view media_type = ct.substr(0, ct.find(';'));
+    while (media_type.ends_with(' ')) media_type.remove_suffix(1);
+    if (absl::EqualsIgnoreCase(base::Absl(media_type), "application/vnd.kubernetes.protobuf")) {
+      auto decoded = api::protobuf::DecodeObject(req.body);
+      if (decoded.ok() || decoded.status().code() != absl::StatusCode::kInvalidArgument) {
+        return decoded;
+      }
+      return BadRequest(base::Std(decoded.status().message()));
+    }
     if (absl::StrContains(base::Absl(ct), "protobuf")) {
       return ApiError(415, "UnsupportedMediaType",
                       "the body of the request was in an unknown format - accepted media types "
-                      "include: application/json, application/yaml");
+                      "include: application/json, application/yaml, "
+                      "application/vnd.kubernetes.protobuf");
     }
     return ParseBody(req.body, yaml || absl::StrContains(base::Absl(ct), "yaml"));
   };
@@ -378,12 +416,27 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
     if (!obj.ok()) return SendError(w, obj.status(), &route);
     return SendObject(req, w, r, 200, (*obj)->json, {});
   }
+  std::vector<std::string> body_warnings;
+  if ((m == "POST" || m == "PUT") && route.sub != "binding" && route.sub != "eviction") {
+    if (!SupportedBodyType(req.Header("content-type"))) {
+      return SendError(w,
+                       ApiError(415, "UnsupportedMediaType",
+                                "the body of the request was in an unknown format - accepted "
+                                "media types include: application/json, application/yaml, "
+                                "application/vnd.kubernetes.protobuf"),
+                       &route);
+    }
+    if (absl::Status s = CheckDuplicateFields(req, opts, &body_warnings); !s.ok()) {
+      return SendError(w, s, &route);
+    }
+  }
   if (m == "POST" && route.name.empty()) {
     route.verb = "create";
     auto body = body_json(false);
     if (!body.ok()) return SendError(w, body.status(), &route);
     auto res = registry_->Create(r, route.ns, std::move(*body), opts);
     if (!res.ok()) return SendError(w, res.status(), &route);
+    res->warnings.insert(res->warnings.end(), body_warnings.begin(), body_warnings.end());
     return SendObject(req, w, r, 201, json::serialize(res->object), res->warnings);
   }
   if (m == "POST" && route.sub == "binding") {
@@ -420,6 +473,7 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
     if (!body.ok()) return SendError(w, body.status(), &route);
     auto res = registry_->Update(r, route.ns, route.name, std::move(*body), opts);
     if (!res.ok()) return SendError(w, res.status(), &route);
+    res->warnings.insert(res->warnings.end(), body_warnings.begin(), body_warnings.end());
     return SendObject(req, w, r, res->created ? 201 : 200, json::serialize(res->object),
                       res->warnings);
   }

@@ -175,6 +175,8 @@ absl::StatusOr<WriteResult> Registry::Admit(const api::ResourceInfo& r, const js
   if (old == nullptr) {
     api::kinds::PrepareForCreate(r, obj);
     if (r.kind == "Pod" && r.group.empty()) api::kinds::AdmitPod(obj);
+  } else if (opts.subresource == "finalize") {
+    api::kinds::Default(r, obj);  // the namespace strategy would restore spec.finalizers
   } else {
     api::kinds::PrepareForUpdate(r, obj, *old, opts.subresource == "status");
   }
@@ -378,7 +380,7 @@ absl::StatusOr<WriteResult> Registry::Update(const api::ResourceInfo& r, std::st
           EnsureObject(next, {"spec"})["replicas"] = replicas;
           return next;
         },
-        WriteOptions{opts.dry_run, opts.field_manager, "Ignore", "", false}, false);
+        WriteOptions{opts.dry_run, opts.field_manager, "Ignore", "scale", false}, false);
     if (!res.ok()) return res.status();
     if (replicas < 0) {
       return Invalid(r, name, {api::Invalid("spec.replicas", std::to_string(replicas),
@@ -469,7 +471,7 @@ absl::StatusOr<WriteResult> Registry::Patch(const api::ResourceInfo& r, std::str
             EnsureObject(next, {"metadata"})["resourceVersion"] = rv;
           return next;
         },
-        WriteOptions{opts.dry_run, opts.field_manager, "Ignore", "", false}, false);
+        WriteOptions{opts.dry_run, opts.field_manager, "Ignore", "scale", false}, false);
     if (!res.ok()) return res.status();
     res->object = ToScale(r, res->object);
     return res;

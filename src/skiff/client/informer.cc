@@ -46,26 +46,71 @@ size_t Informer::Size() const {
 
 void Informer::Apply(const apiserver::WatchEvent& ev) {
   auto obj = std::make_shared<const json::value>(json::parse(ev.object->json));
-  std::string key = ev.object->ns.empty() ? ev.object->name : ev.object->ns + "/" + ev.object->name;
+  if (ev.type == apiserver::EventType::kDeleted) {
+    Remove(obj);
+  } else {
+    Upsert(std::move(obj));
+  }
+}
+
+void Informer::Notify(const ObjPtr& old_obj, const ObjPtr& new_obj, bool deleted) const {
+  for (const auto& h : handlers_) {
+    if (deleted) {
+      if (h.on_delete) h.on_delete(old_obj ? old_obj : new_obj);
+    } else if (old_obj == nullptr) {
+      if (h.on_add) h.on_add(new_obj);
+    } else if (h.on_update) {
+      h.on_update(old_obj, new_obj);
+    }
+  }
+}
+
+void Informer::Upsert(ObjPtr obj) {
+  std::string key = KeyOf(*obj);
+  ObjPtr old;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ObjPtr& slot = objects_[key];
+    old = std::move(slot);
+    slot = obj;
+  }
+  Notify(old, obj, false);
+}
+
+void Informer::Remove(const ObjPtr& obj) {
+  std::string key = KeyOf(*obj);
   ObjPtr old;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = objects_.find(key);
-    if (it != objects_.end()) old = it->second;
-    if (ev.type == apiserver::EventType::kDeleted) {
-      objects_.erase(key);
-    } else {
-      objects_[key] = obj;
+    if (it != objects_.end()) {
+      old = std::move(it->second);
+      objects_.erase(it);
     }
   }
-  for (const auto& h : handlers_) {
-    if (ev.type == apiserver::EventType::kDeleted) {
-      if (h.on_delete) h.on_delete(old ? old : obj);
-    } else if (old == nullptr) {
-      if (h.on_add) h.on_add(obj);
-    } else if (h.on_update) {
-      h.on_update(old, obj);
+  Notify(old, obj, true);
+}
+
+void Informer::Replace(std::vector<ObjPtr> objs) {
+  std::map<std::string, ObjPtr> next;
+  for (auto& o : objs) next[KeyOf(*o)] = std::move(o);
+  std::map<std::string, ObjPtr> prev;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    prev.swap(objects_);
+    objects_ = next;
+  }
+  for (const auto& [key, obj] : next) {
+    auto it = prev.find(key);
+    if (it == prev.end()) {
+      Notify(nullptr, obj, false);
+    } else if (api::GetString(*it->second, {"metadata", "resourceVersion"}) !=
+               api::GetString(*obj, {"metadata", "resourceVersion"})) {
+      Notify(it->second, obj, false);
     }
+  }
+  for (const auto& [key, obj] : prev) {
+    if (!next.contains(key)) Notify(obj, obj, true);
   }
 }
 

@@ -1,6 +1,7 @@
 // Informers: per-resource caches of parsed, immutable objects that controllers read, fed by the
-// API server's watch cache and calling handlers on every change. Handlers run on the store's
-// dispatch thread and must only enqueue work. Reads are thread-safe.
+// API server's watch cache (in process) or by a list+watch over HTTP (http/remote_informer.h),
+// calling handlers on every change. Handlers run on the feeding thread (the store's dispatch
+// thread in process) and must only enqueue work. Reads are thread-safe.
 #pragma once
 
 #include <functional>
@@ -40,12 +41,22 @@ class Informer {
 
   // Called by the factory for each watch-cache change of this resource.
   void Apply(const apiserver::WatchEvent& ev);
+
+  // Feeds for informers filled from elsewhere (the HTTP remote informer); each calls the
+  // handlers on the caller's thread. Upsert adds or replaces an object; Remove deletes one;
+  // Replace installs a complete list (a re-list), reporting adds, updates (changed
+  // resourceVersion only) and deletes of what is missing.
+  void Upsert(ObjPtr obj);
+  void Remove(const ObjPtr& obj);
+  void Replace(std::vector<ObjPtr> objs);
   // Only informers someone asked for keep objects (set by the factory).
   void Activate() { active_ = true; }
   bool active() const { return active_; }
 
  private:
   bool active_ = false;  // fixed before start
+  void Notify(const ObjPtr& old_obj, const ObjPtr& new_obj, bool deleted) const;
+
   const api::ResourceInfo& resource_;
   std::vector<EventHandlers> handlers_;  // fixed before start
   mutable std::mutex mu_;

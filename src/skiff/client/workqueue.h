@@ -52,7 +52,9 @@ class WorkQueue {
       if (waiting_.empty()) {
         cv_.wait(lock);
       } else {
-        cv_.wait_until(lock, waiting_.begin()->first);
+        // A copy: another worker may erase the entry while this one waits.
+        const auto until = waiting_.begin()->first;
+        cv_.wait_until(lock, until);
       }
     }
   }

@@ -452,6 +452,7 @@ void Default(const ResourceInfo& r, json::value& obj) {
   if (!obj.is_object()) return;
   json::object& o = obj.get_object();
   if (r.group == "apps") {
+    if (r.kind == "ControllerRevision") return;  // no spec: data is free-form
     json::object* spec = EnsureChild(o, "spec");
     if (spec == nullptr) return;
     if (r.kind == "Deployment") DefaultDeployment(*spec);

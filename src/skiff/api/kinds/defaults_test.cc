@@ -368,5 +368,16 @@ TEST(PrepareTest, UpdateTracksGenerationAndKeepsStatus) {
   EXPECT_EQ(GetInt(svc_new.at("spec").at("ports").at(0), {"nodePort"}), 30080);
 }
 
+// Regression: apps/v1 defaulting gave ControllerRevisions a top-level "spec", which strict field
+// validation then rejected as an unknown field.
+TEST(DefaultTest, ControllerRevisionGetsNoSpec) {
+  json::value cr =
+      json::parse(R"({"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":{"name":"r"},)"
+                  R"("revision":1,"data":{"spec":{"template":{"$patch":"replace"}}}})");
+  json::value before = cr;
+  Default(*FindKind("apps", "ControllerRevision"), cr);
+  EXPECT_EQ(cr, before);
+}
+
 }  // namespace
 }  // namespace skiff::api::kinds

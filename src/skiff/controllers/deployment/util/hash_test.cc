@@ -1,0 +1,96 @@
+#include "skiff/controllers/deployment/util/hash.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace skiff::controllers::deployment {
+namespace {
+
+namespace json = boost::json;
+
+const char kTemplate[] = R"({
+  "metadata": {"labels": {"app": "web"}},
+  "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})";
+
+TEST(HashTest, Fnv32aMatchesReferenceVectors) {
+  const std::pair<std::string, uint32_t> cases[] = {
+      {"", 0x811c9dc5u},
+      {"a", 0xe40c292cu},
+      {"foobar", 0xbf9cf968u},
+  };
+  for (const auto& [in, want] : cases) {
+    Fnv32a h;
+    h.Write(in);
+    EXPECT_EQ(h.Sum(), want) << in;
+  }
+  Fnv32a split;
+  split.Write("foo");
+  split.Write("bar");
+  EXPECT_EQ(split.Sum(), 0xbf9cf968u);
+}
+
+TEST(HashTest, SafeEncodeStringMapsDigitsToKubernetesAlphabet) {
+  EXPECT_EQ(SafeEncodeString("0123456789"), "456789bcdf");
+  // The largest uint32 gives the longest possible hash.
+  EXPECT_EQ(SafeEncodeString("4294967295"), "86f8fbc6f9");
+  EXPECT_EQ(SafeEncodeString("abc"), "vwx");  // bytes 97, 98, 99 are 16, 17, 18 mod 27
+}
+
+TEST(HashTest, CanonicalJsonSortsKeysAndDropsEmptyMembers) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"b":1,"a":2})", R"({"a":2,"b":1})"},
+      {R"({"a":null,"b":{},"c":[],"d":{"e":null}})", "null"},
+      {R"({"x":[{},null,1]})", R"({"x":[null,null,1]})"},
+      {R"({"s":"q\"uote","n":-1.5,"t":true,"f":false,"z":0})",
+       R"({"f":false,"n":-1.5E0,"s":"q\"uote","t":true,"z":0})"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(CanonicalJson(json::parse(in)), want) << in;
+}
+
+TEST(HashTest, ComputeHashIsPinnedAndUsesTheSafeAlphabet) {
+  json::value t = json::parse(kTemplate);
+  // Pinned: a change here renames every Deployment's ReplicaSets (a rollout on upgrade).
+  EXPECT_EQ(ComputeHash(t, std::nullopt), "8b5b5cbd68");
+  EXPECT_EQ(ComputeHash(t, 1), "5c5d84d4bb");
+  for (int c : {0, 1, 2, 7, 100}) {
+    std::string h = ComputeHash(t, c);
+    EXPECT_TRUE(!h.empty() && h.size() <= 10 && h.find_first_not_of("456789bcdf") == h.npos) << h;
+  }
+}
+
+TEST(HashTest, ComputeHashIgnoresKeyOrderEmptiesAndTheHashLabel) {
+  std::string base = ComputeHash(json::parse(kTemplate), std::nullopt);
+  const char* same[] = {
+      R"({"spec": {"containers": [{"image": "nginx:1.27", "name": "web"}]},
+          "metadata": {"labels": {"app": "web"}}})",
+      R"({"metadata": {"creationTimestamp": null, "annotations": {},
+                       "labels": {"app": "web", "pod-template-hash": "abc"}},
+          "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "env": []}]}})",
+  };
+  for (const char* t : same) EXPECT_EQ(ComputeHash(json::parse(t), std::nullopt), base) << t;
+  EXPECT_NE(ComputeHash(json::parse(R"({"metadata": {"labels": {"app": "web"}},
+      "spec": {"containers": [{"name": "web", "image": "nginx:1.28"}]}})"),
+                        std::nullopt),
+            base);
+}
+
+TEST(HashTest, CollisionCountChangesTheHash) {
+  json::value t = json::parse(kTemplate);
+  std::set<std::string> seen{ComputeHash(t, std::nullopt)};
+  for (int c = 0; c < 50; ++c) seen.insert(ComputeHash(t, c));
+  EXPECT_EQ(seen.size(), 51u);
+}
+
+TEST(HashTest, EqualIgnoreHash) {
+  json::value a = json::parse(kTemplate);
+  json::value b = json::parse(R"({
+    "metadata": {"labels": {"pod-template-hash": "8b5b5cbd68", "app": "web"}},
+    "spec": {"containers": [{"image": "nginx:1.27", "name": "web"}]}})");
+  EXPECT_TRUE(EqualIgnoreHash(a, b));
+  b.at("metadata").at("labels").as_object()["tier"] = "front";
+  EXPECT_FALSE(EqualIgnoreHash(a, b));
+}
+
+}  // namespace
+}  // namespace skiff::controllers::deployment
