@@ -7,11 +7,16 @@
 #include <iostream>
 
 #include "cmd/skiff/commands.h"
+#include "skiff/agent/hollow/hollow_nodes.h"
 #include "skiff/apiserver/api_server.h"
 #include "skiff/client/informer.h"
 #include "skiff/client/inprocess_client.h"
+#include "skiff/controllers/deployment/deployment_controller.h"
 #include "skiff/controllers/garbagecollector/garbage_collector.h"
 #include "skiff/controllers/namespace/namespace_controller.h"
+#include "skiff/controllers/podgc/pod_gc_controller.h"
+#include "skiff/controllers/replicaset/replica_set_controller.h"
+#include "skiff/scheduler/scheduler.h"
 #include "skiff/store/memory/memory_store.h"
 #include "skiff/store/sqlite/sqlite_store.h"
 #include "spdlog/spdlog.h"
@@ -105,8 +110,31 @@ int RunServer(const ServerFlags& flags) {
   client::InformerFactory informers(&server.cache());
   // Components register their informers here, before the cache starts.
   // [controllers wiring: construct]
+  client::InProcessClient replicaset_client(&server.registry(), "replicaset-controller");
+  controllers::replicaset::ReplicaSetController replicasets(
+      &replicaset_client, informers, controllers::replicaset::ReplicaSetKind());
+  client::InProcessClient replication_client(&server.registry(), "replication-controller");
+  controllers::replicaset::ReplicaSetController replication(
+      &replication_client, informers, controllers::replicaset::ReplicationControllerKind());
+  client::InProcessClient podgc_client(&server.registry(), "pod-garbage-collector");
+  controllers::podgc::PodGcController podgc(&podgc_client, informers);
+  client::InProcessClient deployment_client(&server.registry(), "deployment-controller");
+  controllers::deployment::DeploymentController deployments(&deployment_client, &informers);
   // [scheduler wiring: construct]
+  client::InProcessClient scheduler_client(&server.registry(), "default-scheduler");
+  scheduler::Scheduler default_scheduler(&scheduler_client);
+  default_scheduler.Register(informers);
   // [hollow nodes wiring: construct]
+  client::InProcessClient hollow_client(&server.registry(), "skiff-hollow-nodes");
+  std::unique_ptr<agent::hollow::HollowNodes> hollow;
+  if (flags.hollow_nodes > 0) {
+    agent::hollow::HollowNodesOptions hollow_opts;
+    hollow_opts.count = flags.hollow_nodes;
+    hollow = std::make_unique<agent::hollow::HollowNodes>(
+        &hollow_client, &informers.For(client::Pods()), &informers.For(client::Nodes()),
+        hollow_opts);
+    hollow->Register();
+  }
   controllers::GarbageCollector gc(&server.registry(), &server.cache());
   controllers::NamespaceController namespaces(&server.registry(), &server.cache());
   gc.Register();
@@ -118,8 +146,14 @@ int RunServer(const ServerFlags& flags) {
   gc.Start();
   namespaces.Start();
   // [controllers wiring: start]
+  replicasets.Start();
+  replication.Start();
+  podgc.Start();
+  deployments.Start();
   // [scheduler wiring: start]
+  default_scheduler.Start();
   // [hollow nodes wiring: start]
+  if (hollow) hollow->Start();
   std::string url = "http://" + flags.bind + ":" + std::to_string(server.port());
   fs::path kubeconfig = data_dir / "kubeconfig";
   if (!WriteKubeconfig(kubeconfig, url)) {
@@ -138,8 +172,14 @@ int RunServer(const ServerFlags& flags) {
   sigwait(&signals, &sig);
   spdlog::info("received signal {}, shutting down", sig);
   // [hollow nodes wiring: stop]
+  if (hollow) hollow->Stop();
   // [scheduler wiring: stop]
+  default_scheduler.Stop();
   // [controllers wiring: stop]
+  podgc.Stop();
+  replication.Stop();
+  replicasets.Stop();
+  deployments.Stop();
   server.Stop();
   namespaces.Stop();
   gc.Stop();

@@ -90,7 +90,7 @@ TEST_F(SchedulerTest, TooBigPodStaysPendingUntilABigEnoughNodeArrives) {
   EXPECT_EQ(cond.at("type"), "PodScheduled");
   EXPECT_EQ(cond.at("status"), "False");
   EXPECT_EQ(cond.at("reason"), "Unschedulable");
-  EXPECT_EQ(cond.at("message"), kMsg);
+  EXPECT_EQ(std::string(cond.at("message").as_string()), kMsg);
   EXPECT_EQ(sched_.queue().UnschedulableCount(), 1u);
 
   // Unrelated events leave it parked; a new node moves it, after its 1 s backoff.

@@ -50,7 +50,7 @@ std::string HollowUuid(std::string_view seed) {
                   hex.substr(16, 4), "-", hex.substr(20, 12));
 }
 
-std::string NodeIp(int slot) { return api::Cat("10.255.", slot / 256, ".", slot % 256); }
+std::string NodeIp(int slot) { return api::Cat("10.255.", slot / 250, ".", slot % 250 + 2); }
 
 std::string PodSubnet(int slot) { return api::Cat("10.", slot / 256, ".", slot % 256); }
 

@@ -25,11 +25,11 @@ inline constexpr std::string_view kLeaseNamespace = "kube-node-lease";
 inline constexpr std::string_view kHeartbeatLabel = "skiff.dev/hollow-heartbeat";
 
 // Slots number the address blocks: 0 .. kMaxSlots-1.
-inline constexpr int kMaxSlots = 255 * 256;
+inline constexpr int kMaxSlots = 250 * 256;
 
 struct HollowNodeSpec {
   std::string name;
-  // Node IP 10.255.<slot/256>.<slot%256>; pod CIDR 10.<slot/256>.<slot%256>.0/24.
+  // Node IP 10.255.<slot/250>.<slot%250+2>; pod CIDR 10.<slot/256>.<slot%256>.0/24.
   int slot = 0;
   std::map<std::string, std::string> labels;  // added to (and overriding) the default labels
   std::vector<boost::json::object> taints;    // {key, value?, effect}

@@ -12,10 +12,11 @@ namespace json = boost::json;
 const absl::Time kT0 = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
 
 TEST(NodeObjectTest, Addresses) {
-  EXPECT_EQ(NodeIp(0), "10.255.0.0");
-  EXPECT_EQ(NodeIp(258), "10.255.1.2");
+  EXPECT_EQ(NodeIp(0), "10.255.0.2");
+  EXPECT_EQ(NodeIp(258), "10.255.1.10");
+  EXPECT_EQ(NodeIp(kMaxSlots - 1), "10.255.255.251");
   EXPECT_EQ(PodSubnet(258), "10.1.2");
-  EXPECT_EQ(PodSubnet(kMaxSlots - 1), "10.254.255");
+  EXPECT_EQ(PodSubnet(kMaxSlots - 1), "10.249.255");
 }
 
 TEST(NodeObjectTest, BuildNodeExactFields) {
@@ -58,7 +59,7 @@ TEST(NodeObjectTest, BuildNodeExactFields) {
         {"type":"Ready","status":"True","lastHeartbeatTime":"2026-01-01T00:00:00Z",
          "lastTransitionTime":"2026-01-01T00:00:00Z","reason":"KubeletReady",
          "message":"kubelet is posting ready status"}],
-      "addresses":[{"type":"InternalIP","address":"10.255.1.2"},
+      "addresses":[{"type":"InternalIP","address":"10.255.1.10"},
                    {"type":"Hostname","address":"hollow-1"}],
       "daemonEndpoints":{"kubeletEndpoint":{"Port":10250}},
       "nodeInfo":{"architecture":"amd64","bootID":"b0","containerRuntimeVersion":"hollow://1.0",

@@ -65,6 +65,7 @@ class Walker {
   }
 
   std::vector<std::string> problems;
+  size_t visited() const { return seen_.size(); }
 
  private:
   std::set<std::pair<const openapi::Schema*, const Message*>> seen_;
@@ -88,6 +89,7 @@ TEST(ProtobufTableVsSchemaTest, FieldNamesAgreeForEveryServedKindAndBody) {
     }
   }
   EXPECT_TRUE(walker.problems.empty()) << Join(walker.problems, "\n");
+  EXPECT_GT(walker.visited(), 200u);  // the walk reached the whole type graph
 }
 
 }  // namespace

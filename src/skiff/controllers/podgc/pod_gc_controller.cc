@@ -156,8 +156,8 @@ bool PodGcController::MarkFailedAndDelete(const json::value& pod, const json::ob
       std::string since = base::FormatRfc3339(clock_.Now());
       if (const json::array* conds = api::GetArray(pod, {"status", "conditions"})) {
         for (const auto& c : *conds) {
-          if (api::GetString(c, {"type"}) == api::GetString(cond, {"type"}) &&
-              api::GetString(c, {"status"}) == api::GetString(cond, {"status"})) {
+          if (api::GetString(c, {"type"}) == cond.at("type").as_string() &&
+              api::GetString(c, {"status"}) == cond.at("status").as_string()) {
             since = std::string(api::GetString(c, {"lastTransitionTime"}, since));
           }
         }

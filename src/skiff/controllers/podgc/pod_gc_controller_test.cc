@@ -35,6 +35,10 @@ class PodGcControllerTest : public ::testing::Test {
             .terminated_pod_threshold = 2, .quarantine = absl::Seconds(40), .clock = &clock_});
     ASSERT_TRUE(server_->Start().ok());
   }
+  void TearDown() override {
+    gc_.reset();
+    server_.reset();  // the watch cache feeds the informers until it goes
+  }
 
   client::Client& api() { return *client_; }
 

@@ -9,11 +9,8 @@ namespace json = boost::json;
 
 ClaimAction DecideClaim(const json::value& obj, std::string_view owner_uid, bool matches,
                         bool owner_deleting) {
-  if (const json::object* ref = ControllerRefOf(obj)) {
-    const json::value* uid = ref->if_contains("uid");
-    if (uid == nullptr || !uid->is_string() || uid->get_string() != owner_uid) {
-      return ClaimAction::kIgnore;
-    }
+  if (const json::value* ref = ControllerRefOf(obj)) {
+    if (api::GetString(*ref, {"uid"}) != owner_uid) return ClaimAction::kIgnore;
     // Keeping what we own needs no write, so it is allowed even while being deleted.
     if (matches) return ClaimAction::kKeep;
     return owner_deleting ? ClaimAction::kIgnore : ClaimAction::kRelease;

@@ -28,7 +28,7 @@ bool SameLabels(const json::value& a, const json::value& b) {
   return *oa == *ob;
 }
 
-bool SameRef(const json::object* a, const json::object* b) {
+bool SameRef(const json::value* a, const json::value* b) {
   if (a == nullptr || b == nullptr) return a == b;
   return *a == *b;
 }
@@ -54,7 +54,7 @@ void ReplicaSetController::OnOwnerDelete(const client::ObjPtr& obj) {
 }
 
 client::ObjPtr ReplicaSetController::ResolveControllerRef(const std::string& ns,
-                                                          const json::object& ref) const {
+                                                          const json::value& ref) const {
   if (api::GetString(ref, {"kind"}) != kind_.kind) return nullptr;
   client::ObjPtr owner = owners_.Get(ns, std::string(api::GetString(ref, {"name"})));
   if (owner == nullptr) return nullptr;
@@ -81,7 +81,7 @@ void ReplicaSetController::OnPodAdd(const client::ObjPtr& pod) {
     OnPodDelete(pod);
     return;
   }
-  if (const json::object* ref = ControllerRefOf(*pod)) {
+  if (const json::value* ref = ControllerRefOf(*pod)) {
     client::ObjPtr owner =
         ResolveControllerRef(std::string(api::GetString(*pod, {"metadata", "namespace"})), *ref);
     if (owner == nullptr) return;
@@ -103,8 +103,8 @@ void ReplicaSetController::OnPodUpdate(const client::ObjPtr& old_pod, const clie
     return;
   }
   std::string ns(api::GetString(*cur, {"metadata", "namespace"}));
-  const json::object* cur_ref = ControllerRefOf(*cur);
-  const json::object* old_ref = ControllerRefOf(*old_pod);
+  const json::value* cur_ref = ControllerRefOf(*cur);
+  const json::value* old_ref = ControllerRefOf(*old_pod);
   bool ref_changed = !SameRef(cur_ref, old_ref);
   if (ref_changed && old_ref != nullptr) {
     if (client::ObjPtr owner = ResolveControllerRef(ns, *old_ref)) Enqueue(*owner);
@@ -126,7 +126,7 @@ void ReplicaSetController::OnPodUpdate(const client::ObjPtr& old_pod, const clie
 }
 
 void ReplicaSetController::OnPodDelete(const client::ObjPtr& pod) {
-  const json::object* ref = ControllerRefOf(*pod);
+  const json::value* ref = ControllerRefOf(*pod);
   if (ref == nullptr) return;
   client::ObjPtr owner =
       ResolveControllerRef(std::string(api::GetString(*pod, {"metadata", "namespace"})), *ref);

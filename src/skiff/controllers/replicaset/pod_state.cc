@@ -79,11 +79,11 @@ std::optional<absl::Time> CreationTime(const json::value& obj) {
   return ParseTime(api::Find(obj, {"metadata", "creationTimestamp"}));
 }
 
-const json::object* ControllerRefOf(const json::value& obj) {
+const json::value* ControllerRefOf(const json::value& obj) {
   const json::array* refs = api::GetArray(obj, {"metadata", "ownerReferences"});
   if (refs == nullptr) return nullptr;
   for (const auto& r : *refs) {
-    if (r.is_object() && api::GetBool(r, {"controller"})) return &r.get_object();
+    if (r.is_object() && api::GetBool(r, {"controller"})) return &r;
   }
   return nullptr;
 }

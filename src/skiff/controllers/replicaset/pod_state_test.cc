@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "skiff/api/object.h"
 #include "skiff/controllers/replicaset/test_pods.h"
 
 namespace skiff::controllers::replicaset {
@@ -87,7 +88,7 @@ TEST(PodStateTest, RestartsControllerRefAndKey) {
   auto pod = Pod(s);
   EXPECT_EQ(MaxContainerRestarts(*pod), 7);
   ASSERT_NE(ControllerRefOf(*pod), nullptr);
-  EXPECT_EQ(ControllerRefOf(*pod)->at("uid").as_string(), "rs-uid");
+  EXPECT_EQ(api::GetString(*ControllerRefOf(*pod), {"uid"}), "rs-uid");
   EXPECT_EQ(PodKey(*pod), "default/web-abcde");
   EXPECT_EQ(ControllerRefOf(*Pod(PodSpec{})), nullptr);
 }

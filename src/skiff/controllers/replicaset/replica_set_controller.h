@@ -65,7 +65,7 @@ class ReplicaSetController {
   void OnPodUpdate(const client::ObjPtr& old_pod, const client::ObjPtr& cur);
   void OnPodDelete(const client::ObjPtr& pod);
   // The owner a controller reference points at, if it is of our kind and the UID matches.
-  client::ObjPtr ResolveControllerRef(const std::string& ns, const boost::json::object& ref) const;
+  client::ObjPtr ResolveControllerRef(const std::string& ns, const boost::json::value& ref) const;
   // Owners in the pod's namespace whose selector matches it (candidates to adopt an orphan).
   std::vector<client::ObjPtr> OwnersSelecting(const boost::json::value& pod) const;
   void Enqueue(const boost::json::value& owner);

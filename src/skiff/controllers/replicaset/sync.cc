@@ -249,7 +249,7 @@ absl::Status ReplicaSetController::DeletePods(const json::value& owner,
 
 std::vector<client::ObjPtr> ReplicaSetController::IndirectlyRelatedPods(
     const json::value& owner) const {
-  const json::object* controller = ControllerRefOf(owner);
+  const json::value* controller = ControllerRefOf(owner);
   if (controller == nullptr) return {};
   std::string_view controller_uid = api::GetString(*controller, {"uid"});
   std::string ns(api::GetString(owner, {"metadata", "namespace"}));
@@ -257,7 +257,7 @@ std::vector<client::ObjPtr> ReplicaSetController::IndirectlyRelatedPods(
   std::vector<client::ObjPtr> related;
   std::set<std::string_view> seen;
   for (const auto& sibling : owners_.List(ns)) {
-    const json::object* ref = ControllerRefOf(*sibling);
+    const json::value* ref = ControllerRefOf(*sibling);
     if (ref == nullptr || api::GetString(*ref, {"uid"}) != controller_uid) continue;
     auto selector = kind_.selector(*sibling);
     if (!selector.ok() || !UsableSelector(*selector)) continue;

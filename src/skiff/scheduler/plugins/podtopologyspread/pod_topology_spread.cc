@@ -60,7 +60,7 @@ std::vector<const SpreadConstraint*> Constraints(const PodInfo& pod, bool hard) 
 
 struct FilterState : StateData {
   struct PerConstraint {
-    const SpreadConstraint* c;
+    const SpreadConstraint* c = nullptr;
     absl::flat_hash_map<std::string, int64_t> counts;  // domain -> matching pods
     int64_t min = std::numeric_limits<int32_t>::max();
   };
@@ -81,7 +81,11 @@ Status PodTopologySpread::PreFilter(CycleState& state, const PodInfo& pod,
   std::vector<const SpreadConstraint*> hard = Constraints(pod, true);
   if (hard.empty()) return Status::Skip();
   auto s = std::make_unique<FilterState>();
-  for (const SpreadConstraint* c : hard) s->constraints.push_back({c, {}, {}});
+  for (const SpreadConstraint* c : hard) {
+    FilterState::PerConstraint pc;
+    pc.c = c;
+    s->constraints.push_back(std::move(pc));
+  }
   for (const NodeInfo* node : snapshot.nodes()) {
     if (!HasAllKeys(*node, hard)) continue;
     for (auto& pc : s->constraints) {
