@@ -5,6 +5,7 @@
 //               scheduler_perf SchedulingBasic shape);
 //   paced     - pods arriving at a fixed rate: per-pod latency from arrival to bind (p50/p99).
 // Prints one JSON document. Usage: skiff_scheduler_bench [--nodes N] [--pods N] [--rate R]
+//   [--paced-pods N] [--affinity-pods N] [--parallelism P]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -33,6 +34,7 @@ struct Args {
   int paced_pods = 2000;
   int rate = 1000;  // pods/s in the paced phase
   int affinity_pods = 500;
+  int parallelism = 0;  // 0: the scheduler's default (hardware threads, at most 16)
 };
 
 Args ParseArgs(int argc, char** argv) {
@@ -45,6 +47,7 @@ Args ParseArgs(int argc, char** argv) {
     if (k == "--paced-pods") a.paced_pods = v;
     if (k == "--rate") a.rate = v;
     if (k == "--affinity-pods") a.affinity_pods = v;
+    if (k == "--parallelism") a.parallelism = v;
   }
   return a;
 }
@@ -259,6 +262,7 @@ int main(int argc, char** argv) {
   BenchClient client;
   skiff::scheduler::SchedulerOptions opts;
   opts.record_events = false;  // events go through the API; this measures the scheduler
+  opts.framework.parallelism = args.parallelism;
   skiff::scheduler::Scheduler sched(&client, opts);
   client.sched = &sched;
 
@@ -285,7 +289,10 @@ int main(int argc, char** argv) {
       {"benchmark", "scheduler"},
       {"nodes", args.nodes},
       {"node_add_ms", nodes_ms},
-      {"parallelism", opts.framework.parallelism},
+      {"parallelism",
+       args.parallelism > 0
+           ? args.parallelism
+           : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 16)},
       {"hardware_threads", std::thread::hardware_concurrency()},
       {"saturated", ToJson(sat, 0)},
       {"paced", ToJson(pac, args.rate)},

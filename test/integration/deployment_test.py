@@ -114,6 +114,11 @@ class DeploymentTest(ServerTestCase):
         return self.wait_for(what, check, timeout=timeout)
 
     @staticmethod
+    def history(result):
+        """`rollout history` lines without kubectl's trailing padding."""
+        return [l.rstrip() for l in result.lines()]
+
+    @staticmethod
     def condition(d, kind):
         for c in d.get("status", {}).get("conditions", []):
             if c["type"] == kind:
@@ -355,8 +360,8 @@ class DeploymentTest(ServerTestCase):
         self.wait_for("change-cause v2 on revision 2", lambda: self.rs_by_revision(ns)[2][
             "metadata"]["annotations"].get("kubernetes.io/change-cause") == "v2")
         r = self.kubectl("rollout", "history", "deployment/web", "-n", ns)
-        self.assertEqual(r.lines(), ["deployment.apps/web", "REVISION  CHANGE-CAUSE",
-                                     "1         v1", "2         v2"], str(r))
+        self.assertEqual(self.history(r), ["deployment.apps/web", "REVISION  CHANGE-CAUSE",
+                                            "1         v1", "2         v2"], str(r))
         first = self.rs_by_revision(ns)[1]["metadata"]["name"]
 
         r = self.kubectl("rollout", "undo", "deployment/web", "-n", ns)
@@ -372,8 +377,8 @@ class DeploymentTest(ServerTestCase):
         image = self.deployment(ns, "web")["spec"]["template"]["spec"]["containers"][0]["image"]
         self.assertEqual(image, "nginx:1.27")
         r = self.kubectl("rollout", "history", "deployment/web", "-n", ns)
-        self.assertEqual(r.lines(), ["deployment.apps/web", "REVISION  CHANGE-CAUSE",
-                                     "2         v2", "3         v1"], str(r))
+        self.assertEqual(self.history(r), ["deployment.apps/web", "REVISION  CHANGE-CAUSE",
+                                            "2         v2", "3         v1"], str(r))
         r = self.kubectl("rollout", "history", "deployment/web", "-n", ns, "--revision=2")
         self.assertIn("nginx:1.28", r.out)
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <random>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -718,6 +719,9 @@ void ApiServer::HandleWatch(const http::Request& req, http::ResponseWriter& w, R
     }
     if (!buf.empty() && !w.WriteChunk(buf)) break;
     if (closed || now >= deadline || w.PeerClosed()) break;
+    if (!events.empty() && options_.watch_coalesce_ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options_.watch_coalesce_ms));
+    }
   }
   cache_->StopWatch(r, *watcher);
 }

@@ -23,6 +23,9 @@ struct ApiServerOptions {
   int max_watch_seconds = 1800;
   // How often a watch that allowed bookmarks gets one.
   int bookmark_interval_seconds = 60;
+  // A watch stream gathers events this long after the first one before writing, so many
+  // watchers under a high event rate cost one write per window instead of one per event.
+  int watch_coalesce_ms = 5;
 };
 
 class ApiServer {

@@ -109,10 +109,20 @@ void Parallelizer::Run(int n, int chunk, const std::function<void(int, int)>& fn
 
 // ---------------------------------------------------------------------------- Framework
 
+namespace {
+
+int EffectiveParallelism(int requested) {
+  if (requested > 0) return requested;
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 16);
+}
+
+}  // namespace
+
 Framework::Framework(std::vector<PluginConfig> plugins, FrameworkOptions options)
     : plugins_(std::move(plugins)),
       options_(options),
-      parallelizer_(std::max(1, options.parallelism)),
+      parallelism_(EffectiveParallelism(options.parallelism)),
+      parallelizer_(parallelism_),
       rng_(options.seed != 0 ? options.seed
                              : static_cast<uint64_t>(
                                    std::chrono::steady_clock::now().time_since_epoch().count())) {
@@ -179,7 +189,7 @@ void Framework::FindFeasible(const CycleState& state, const PodInfo& pod,
       }
     }
   };
-  parallelizer_.Run(n, ChunkSize(n, options_.parallelism), fn);
+  parallelizer_.Run(n, ChunkSize(n, parallelism_), fn);
 
   int processed = 0;
   for (int i = 0; i < n && static_cast<int>(feasible->size()) < target; ++i) {
@@ -288,7 +298,7 @@ std::string Framework::PickNode(CycleState& state, const PodInfo& pod, const Sna
         }
       }
     };
-    parallelizer_.Run(m, ChunkSize(m, options_.parallelism), fn);
+    parallelizer_.Run(m, ChunkSize(m, parallelism_), fn);
   }
   std::vector<int64_t> total(m, 0);
   std::vector<NodeScore> ns(m);

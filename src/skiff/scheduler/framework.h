@@ -166,7 +166,9 @@ struct FrameworkOptions {
   // Share of nodes to look at once enough fit; 0 = kube-scheduler's adaptive default
   // (50% - nodes/125, at least 5%, and at least 100 nodes).
   int percentage_of_nodes_to_score = 0;
-  int parallelism = 16;
+  // Threads filtering and scoring nodes (the scheduling thread included); 0 = the hardware
+  // threads, at most 16 (kube-scheduler's default parallelism).
+  int parallelism = 0;
   uint64_t seed = 0;  // tie-break randomness; 0 seeds from the clock
 };
 
@@ -220,6 +222,7 @@ class Framework {
   std::vector<std::pair<ScorePlugin*, int64_t>> score_;
   std::vector<BindHookPlugin*> bind_hooks_;
   FrameworkOptions options_;
+  int parallelism_;
   Parallelizer parallelizer_;
   std::mt19937_64 rng_;
   size_t next_start_ = 0;  // where the next filter pass starts (rotates over the nodes)

@@ -49,17 +49,21 @@ std::vector<WatchEvent> Watcher::Wait(std::chrono::milliseconds timeout, bool* c
 }
 
 void Watcher::Push(WatchEvent ev) {
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return;
+    // Only the first event of a burst wakes the reader; it drains everything queued by then.
+    wake = queue_.empty();
     if (queue_.size() >= capacity_) {
       closed_ = true;
       queue_.clear();
+      wake = true;
     } else {
       queue_.push_back(std::move(ev));
     }
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 void Watcher::Close() {

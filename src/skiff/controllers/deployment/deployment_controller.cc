@@ -49,20 +49,31 @@ DeploymentController::DeploymentController(client::Client* client,
       clock_(*options.clock),
       workers_count_(std::max(1, options.workers)),
       recorder_(client, "deployment-controller", "", *options.clock) {
+  {
+    absl::MutexLock lock(&guard_->mu);
+    guard_->self = this;
+  }
+  auto g = guard_;
   deployments_.AddHandlers({
-      .on_add = [this](const ObjPtr& d) { Enqueue(d); },
-      .on_update = [this](const ObjPtr&, const ObjPtr& d) { Enqueue(d); },
+      .on_add = [g](const ObjPtr& d) { WithController(g, [&](auto& c) { c.Enqueue(d); }); },
+      .on_update = [g](const ObjPtr&,
+                       const ObjPtr& d) { WithController(g, [&](auto& c) { c.Enqueue(d); }); },
       // Syncs and finds nothing: the key leaves the queue.
-      .on_delete = [this](const ObjPtr& d) { Enqueue(d); },
+      .on_delete = [g](const ObjPtr& d) { WithController(g, [&](auto& c) { c.Enqueue(d); }); },
   });
   replicasets_.AddHandlers({
-      .on_add = [this](const ObjPtr& rs) { OnReplicaSetAdd(rs); },
-      .on_update = [this](const ObjPtr& o, const ObjPtr& c) { OnReplicaSetUpdate(o, c); },
-      .on_delete = [this](const ObjPtr& rs) { OnReplicaSetDelete(rs); },
+      .on_add =
+          [g](const ObjPtr& rs) { WithController(g, [&](auto& c) { c.OnReplicaSetAdd(rs); }); },
+      .on_update =
+          [g](const ObjPtr& o, const ObjPtr& n) {
+            WithController(g, [&](auto& c) { c.OnReplicaSetUpdate(o, n); });
+          },
+      .on_delete =
+          [g](const ObjPtr& rs) { WithController(g, [&](auto& c) { c.OnReplicaSetDelete(rs); }); },
   });
-  pods_.AddHandlers({.on_add = nullptr,
-                     .on_update = nullptr,
-                     .on_delete = [this](const ObjPtr& pod) { OnPodDelete(pod); }});
+  pods_.AddHandlers({.on_add = nullptr, .on_update = nullptr, .on_delete = [g](const ObjPtr& pod) {
+                       WithController(g, [&](auto& c) { c.OnPodDelete(pod); });
+                     }});
 }
 
 DeploymentController::~DeploymentController() { Stop(); }
@@ -72,6 +83,10 @@ void DeploymentController::Start() {
 }
 
 void DeploymentController::Stop() {
+  {
+    absl::MutexLock lock(&guard_->mu);
+    guard_->self = nullptr;
+  }
   queue_.ShutDown();
   for (auto& w : workers_)
     if (w.joinable()) w.join();

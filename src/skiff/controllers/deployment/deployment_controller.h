@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -113,6 +114,19 @@ class DeploymentController {
   absl::Status Rollback(Deployment& d, RsList& sets);
   absl::Status SyncRolloutStatus(Deployment& d, const RsList& all, const RsPtr& new_rs);
 
+  // Informers outlive controllers and may call handlers until the watch cache stops: the
+  // handlers reach the controller through this, cleared (waiting for running ones) by Stop().
+  struct HandlerGuard {
+    absl::Mutex mu;
+    DeploymentController* self ABSL_GUARDED_BY(mu) = nullptr;
+  };
+  template <typename F>
+  static void WithController(const std::shared_ptr<HandlerGuard>& guard, F f) {
+    absl::ReaderMutexLock lock(&guard->mu);
+    if (guard->self != nullptr) f(*guard->self);
+  }
+
+  std::shared_ptr<HandlerGuard> guard_ = std::make_shared<HandlerGuard>();
   client::Client* client_;
   client::Informer& deployments_;
   client::Informer& replicasets_;

@@ -1,7 +1,6 @@
 // Which pods the pod garbage collector removes (Kubernetes' pkg/controller/podgc): terminated
-// pods beyond a threshold (evicted first, then oldest), terminating pods that were never
-// scheduled, terminating pods on out-of-service nodes, and pods bound to nodes that stayed
-// missing through a quarantine. Pure functions and one small state holder; no locking.
+// pods over a threshold, unscheduled or out-of-service terminating pods, and pods of nodes missing
+// past a quarantine. Pure functions plus one small state holder; no locking.
 #pragma once
 
 #include <boost/json.hpp>

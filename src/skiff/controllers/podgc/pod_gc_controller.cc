@@ -1,6 +1,8 @@
 #include "skiff/controllers/podgc/pod_gc_controller.h"
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
 #include <set>
 
 #include "skiff/api/object.h"

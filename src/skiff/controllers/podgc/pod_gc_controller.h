@@ -1,7 +1,6 @@
-// The pod garbage collector: every gc period it force-deletes pods bound to nodes that no
-// longer exist (after a quarantine and a live check), terminated pods beyond a threshold,
-// terminating pods that were never scheduled, and terminating pods on out-of-service nodes,
-// marking live ones Failed first. One owned thread runs the loop; built by `skiff server`.
+// The pod garbage collector: every period it force-deletes orphaned pods (node gone after a
+// quarantine and a live check), terminated pods over a threshold, and stuck terminating pods,
+// marking live ones Failed first. One owned loop thread; built by `skiff server`.
 #pragma once
 
 #include <condition_variable>

@@ -1,7 +1,6 @@
-// Creations and deletions a controller has issued but not yet seen in its informer, per owner
-// key (Kubernetes' UIDTrackingControllerExpectations). A sync that would act on a stale cache
-// waits until the events arrive or the record is older than the TTL, so a fast sync never
-// creates or deletes twice. Thread-safe: workers set expectations, informer handlers lower them.
+// Pod creations and deletions a controller issued but has not yet seen in its informer, per
+// owner key, with a TTL (Kubernetes' UIDTrackingControllerExpectations): a sync never acts twice
+// on a stale cache. Thread-safe: workers set expectations, informer handlers lower them.
 #pragma once
 
 #include <map>

@@ -1,7 +1,6 @@
-// Which pods a ReplicaSet deletes first when it scales down: Kubernetes' ActivePodsWithRanks
-// ordering (unassigned, earlier phase, not ready, lower deletion cost, more co-located pods,
-// more recently ready, more restarts, newer — times compared in log2 buckets with UID ties).
-// Pure functions; called by the ReplicaSet controller's workers and by tests.
+// Which pods a ReplicaSet deletes first when scaling down: Kubernetes' ActivePodsWithRanks order
+// (unassigned, earlier phase, not ready, deletion cost, co-location, ready time, restarts, age;
+// times in log2 buckets with UID ties). Pure functions; called by controller workers and tests.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,6 @@
-// The ReplicaSet controller (one instance per kind: ReplicaSet, and ReplicationController with
-// the same engine): keeps the number of active pods an owner controls equal to spec.replicas,
-// adopting and releasing pods by selector, and reports status. Informer handlers run on the
-// store's dispatch thread and only enqueue keys and note expectations; N worker threads run
-// Sync(key). Built and started by `skiff server`.
+// The ReplicaSet controller, one instance per kind (ReplicaSet; ReplicationController with the
+// same engine): pods to spec.replicas, adoption/release, status. Built by `skiff server`; informer
+// handlers (dispatch thread) only enqueue keys and note expectations; N workers run Sync(key).
 #pragma once
 
 #include <boost/json.hpp>

@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <regex>
 #include <thread>
 
 #include "skiff/api/object.h"
@@ -124,9 +123,11 @@ TEST_F(ReplicaSetControllerTest, CreatesOwnedPodsAndReportsStatus) {
   json::value rs = Create(client::ReplicaSets(), kReplicaSet);
   std::string uid(api::GetString(rs, {"metadata", "uid"}));
   ASSERT_TRUE(WaitFor([&] { return PodsOwnedBy(uid).size() == 3; }));
-  std::regex name_re("web-[bcdfghjklmnpqrstvwxz2456789]{5}");
   for (const auto& p : PodsOwnedBy(uid)) {
-    EXPECT_TRUE(std::regex_match(std::string(api::GetString(*p, {"metadata", "name"})), name_re));
+    std::string_view name = api::GetString(*p, {"metadata", "name"});
+    ASSERT_EQ(name.size(), 9u) << name;
+    EXPECT_EQ(name.substr(0, 4), "web-");
+    EXPECT_EQ(name.substr(4).find_first_not_of("bcdfghjklmnpqrstvwxz2456789"), name.npos) << name;
     EXPECT_EQ(api::GetString(*p, {"metadata", "generateName"}), "web-");
     EXPECT_EQ(api::GetString(*p, {"metadata", "annotations", "note"}), "x");
     const json::array& refs = *api::GetArray(*p, {"metadata", "ownerReferences"});
@@ -166,6 +167,22 @@ TEST_F(ReplicaSetControllerTest, ReplacesDeletedPodsAndScalesDown) {
            api::GetInt(cur, {"status", "observedGeneration"}) == 2;
   }));
   EXPECT_EQ(client_->pod_creates.load(), 4);
+}
+
+// Regression: ranking a Deployment-owned ReplicaSet's pods read the controller's uid through a
+// temporary copy of the ownerReference (use after free).
+TEST_F(ReplicaSetControllerTest, ScalesDownAReplicaSetOwnedByADeployment) {
+  std::string manifest(kReplicaSet);
+  const std::string plain = R"("metadata": {"name": "web"})";
+  manifest.replace(manifest.find(plain), plain.size(),
+                   R"("metadata": {"name": "web", "ownerReferences": [{"apiVersion": "apps/v1",
+                     "kind": "Deployment", "name": "d", "uid": "dep-1", "controller": true}]})");
+  json::value rs = Create(client::ReplicaSets(), manifest);
+  std::string uid(api::GetString(rs, {"metadata", "uid"}));
+  ASSERT_TRUE(WaitFor([&] { return PodsOwnedBy(uid).size() == 3; }));
+  auto scaled = MergePatch(client::ReplicaSets(), "web", R"({"spec":{"replicas":1}})");
+  ASSERT_TRUE(scaled.ok()) << scaled.status();
+  ASSERT_TRUE(WaitFor([&] { return PodsOwnedBy(uid).size() == 1; }));
 }
 
 TEST_F(ReplicaSetControllerTest, AdoptsOrphansAndReleasesRelabeledPods) {

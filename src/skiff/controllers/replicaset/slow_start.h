@@ -1,7 +1,6 @@
-// Slow-start batching of pod creations (Kubernetes' slowStartBatch): calls go out in batches of
-// 1, 2, 4, ... run concurrently, and the first batch with a failure ends the run, so a quota or
-// admission error costs one failed call instead of hundreds. Called from controller workers;
-// the work function runs on short-lived threads owned by the call.
+// Slow-start batching of pod creations (Kubernetes' slowStartBatch): batches of 1, 2, 4, ... run
+// concurrently, and the first failing batch ends the run. Called from controller workers; the
+// calls run on short-lived threads owned by each call.
 #pragma once
 
 #include <functional>
