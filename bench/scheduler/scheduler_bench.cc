@@ -8,6 +8,7 @@
 //   [--paced-pods N] [--affinity-pods N] [--parallelism P]
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,8 +18,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "skiff/scheduler/scheduler.h"
 
@@ -61,16 +60,17 @@ ObjPtr MakeNode(int i) {
   json::object alloc{{"cpu", kCpu[i % 4]}, {"memory", kMem[i % 4]}, {"pods", "110"}};
   json::object spec;
   if (i % 20 == 0) {
-    spec["taints"] = json::array{json::object{{"key", "dedicated"}, {"value", "infra"},
-                                              {"effect", "NoSchedule"}}};
+    spec["taints"] = json::array{
+        json::object{{"key", "dedicated"}, {"value", "infra"}, {"effect", "NoSchedule"}}};
   }
-  json::value node = json::object{
-      {"apiVersion", "v1"},
-      {"kind", "Node"},
-      {"metadata", json::object{{"name", "node-" + std::to_string(i)}, {"labels", labels},
-                                {"resourceVersion", "1"}}},
-      {"spec", spec},
-      {"status", json::object{{"allocatable", alloc}, {"capacity", alloc}}}};
+  json::value node =
+      json::object{{"apiVersion", "v1"},
+                   {"kind", "Node"},
+                   {"metadata", json::object{{"name", "node-" + std::to_string(i)},
+                                             {"labels", labels},
+                                             {"resourceVersion", "1"}}},
+                   {"spec", spec},
+                   {"status", json::object{{"allocatable", alloc}, {"capacity", alloc}}}};
   return std::make_shared<const json::value>(std::move(node));
 }
 
@@ -89,15 +89,14 @@ ObjPtr MakePod(const std::string& name, int i, bool anti_affinity) {
            {"image", "registry.k8s.io/pause:3.10"},
            {"resources", json::object{{"requests", json::object{{"cpu", kCpu[i % 3]},
                                                                 {"memory", kMem[i % 3]}}}}}}}},
-      {"tolerations",
-       json::array{json::object{{"key", "node.kubernetes.io/not-ready"},
-                                {"operator", "Exists"},
-                                {"effect", "NoExecute"},
-                                {"tolerationSeconds", 300}},
-                   json::object{{"key", "node.kubernetes.io/unreachable"},
-                                {"operator", "Exists"},
-                                {"effect", "NoExecute"},
-                                {"tolerationSeconds", 300}}}}};
+      {"tolerations", json::array{json::object{{"key", "node.kubernetes.io/not-ready"},
+                                               {"operator", "Exists"},
+                                               {"effect", "NoExecute"},
+                                               {"tolerationSeconds", 300}},
+                                  json::object{{"key", "node.kubernetes.io/unreachable"},
+                                               {"operator", "Exists"},
+                                               {"effect", "NoExecute"},
+                                               {"tolerationSeconds", 300}}}}};
   if (i % 10 == 0) {
     spec["nodeSelector"] =
         json::object{{"topology.kubernetes.io/zone", "zone-" + std::to_string(i % 7)}};
@@ -109,16 +108,15 @@ ObjPtr MakePod(const std::string& name, int i, bool anti_affinity) {
         "labelSelector":{"matchLabels":{"app":"spread"}},
         "topologyKey":"kubernetes.io/hostname"}]}})");
   }
-  json::value pod = json::object{
-      {"apiVersion", "v1"},
-      {"kind", "Pod"},
-      {"metadata", json::object{{"name", name},
-                                {"namespace", "bench"},
-                                {"uid", "uid-" + name},
-                                {"resourceVersion", "1"},
-                                {"labels", json::object{{"app", app}}}}},
-      {"spec", spec},
-      {"status", json::object{{"phase", "Pending"}}}};
+  json::value pod = json::object{{"apiVersion", "v1"},
+                                 {"kind", "Pod"},
+                                 {"metadata", json::object{{"name", name},
+                                                           {"namespace", "bench"},
+                                                           {"uid", "uid-" + name},
+                                                           {"resourceVersion", "1"},
+                                                           {"labels", json::object{{"app", app}}}}},
+                                 {"spec", spec},
+                                 {"status", json::object{{"phase", "Pending"}}}};
   return std::make_shared<const json::value>(std::move(pod));
 }
 
@@ -168,8 +166,8 @@ class BenchClient : public skiff::client::Client {
 
   skiff::scheduler::Scheduler* sched = nullptr;
   std::mutex mu;
-  std::unordered_map<std::string, ObjPtr> pods;                    // guarded by mu
-  std::unordered_map<std::string, Clock::time_point> bound_at;     // guarded by mu
+  std::unordered_map<std::string, ObjPtr> pods;                 // guarded by mu
+  std::unordered_map<std::string, Clock::time_point> bound_at;  // guarded by mu
   std::atomic<int64_t> binds{0}, patches{0};
 };
 
@@ -271,7 +269,8 @@ int main(int argc, char** argv) {
   double nodes_ms = Ms(Clock::now() - t0);
 
   std::vector<ObjPtr> saturated, paced, spread;
-  for (int i = 0; i < args.pods; ++i) saturated.push_back(MakePod("p-" + std::to_string(i), i, false));
+  for (int i = 0; i < args.pods; ++i)
+    saturated.push_back(MakePod("p-" + std::to_string(i), i, false));
   for (int i = 0; i < args.paced_pods; ++i) {
     paced.push_back(MakePod("q-" + std::to_string(i), i, false));
   }
@@ -298,8 +297,9 @@ int main(int argc, char** argv) {
       {"paced", ToJson(pac, args.rate)},
       {"required_anti_affinity", ToJson(anti, 0)},
       {"failed_attempts", sched.stats().failed_attempts},
-      {"anchor", "kube-scheduler scheduler_perf SchedulingBasic 5000 nodes: threshold 680 pods/s; "
-                 "required anti-affinity: 60 pods/s (performance-anchors.md section 2)"}};
+      {"anchor",
+       "kube-scheduler scheduler_perf SchedulingBasic 5000 nodes: threshold 680 pods/s; "
+       "required anti-affinity: 60 pods/s (performance-anchors.md section 2)"}};
   std::cout << json::serialize(out) << std::endl;
   return sat.bound == sat.pods && pac.bound == pac.pods && anti.bound == anti.pods ? 0 : 1;
 }

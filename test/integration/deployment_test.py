@@ -113,6 +113,15 @@ class DeploymentTest(ServerTestCase):
             return d if predicate(d) else None
         return self.wait_for(what, check, timeout=timeout)
 
+    def wait_for_events(self, ns, messages):
+        """ScalingReplicaSet events (written asynchronously) with these messages, via kubectl."""
+        def seen():
+            r = self.kubectl("get", "events", "-n", ns, "--field-selector",
+                             "reason=ScalingReplicaSet", "-o", "json")
+            got = {e["message"] for e in json.loads(r.out)["items"]}
+            return got if messages <= got else None
+        return self.wait_for(f"events {sorted(messages)}", seen)
+
     @staticmethod
     def history(result):
         """`rollout history` lines without kubectl's trailing padding."""
@@ -152,7 +161,9 @@ class DeploymentTest(ServerTestCase):
         ref = rs["metadata"]["ownerReferences"][0]
         self.assertEqual((ref["kind"], ref["name"], ref["controller"], ref["blockOwnerDeletion"]),
                          ("Deployment", "web", True, True))
-        self.assertEqual(self.deployment(ns, "web")["metadata"]["annotations"][REVISION], "1")
+        # The Deployment's revision follows with its next status write.
+        self.wait_for("revision 1 on the Deployment", lambda: self.deployment(ns, "web")[
+            "metadata"].get("annotations", {}).get(REVISION) == "1")
 
         pods = self.wait_for("3 pods", lambda: len(self.pods(ns)) == 3 and self.pods(ns))
         for p in pods:
@@ -163,10 +174,7 @@ class DeploymentTest(ServerTestCase):
         self.assertHeader(r, ["NAME", "DESIRED", "CURRENT", "READY", "AGE"])
         self.assertRow(r, name, [name, "3", "3"])
 
-        events = self.kubectl("get", "events", "-n", ns,
-                              "--field-selector", "reason=ScalingReplicaSet", "-o", "json")
-        messages = [e["message"] for e in json.loads(events.out)["items"]]
-        self.assertIn(f"Scaled up replica set {name} from 0 to 3", messages)
+        self.wait_for_events(ns, {f"Scaled up replica set {name} from 0 to 3"})
 
         if not HOLLOW:
             return
@@ -241,11 +249,8 @@ class DeploymentTest(ServerTestCase):
         for p in pods:
             self.assertIn(f"pod/{p['metadata']['name']}", r.out)
 
-        events = json.loads(self.kubectl("get", "events", "-n", ns, "--field-selector",
-                                         "reason=ScalingReplicaSet", "-o", "json").out)["items"]
-        messages = {e["message"] for e in events}
-        self.assertIn(f"Scaled up replica set {second} from 0 to 1", messages)
-        self.assertIn(f"Scaled down replica set {first} from 1 to 0", messages)
+        self.wait_for_events(ns, {f"Scaled up replica set {second} from 0 to 1",
+                                  f"Scaled down replica set {first} from 1 to 0"})
 
     def test_scale_and_proportional_scaling_of_a_stuck_rollout(self):
         self.need_ready_pods()

@@ -632,12 +632,14 @@ class KubectlCommandsTest(ServerTestCase):
                          'Error from server (NotFound): deployments.apps "web" not found', str(r))
 
     def _owned_replicaset(self, ns, owner, name):
+        # A plain (non-controller) owner reference: the Deployment controller neither adopts
+        # nor releases this ReplicaSet, so only the garbage collector acts on it.
         dep = self.deploy(ns, owner)
         rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
               "metadata": {"name": name, "labels": {"owned-by": owner},
                            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
                                                 "name": owner, "uid": dep["metadata"]["uid"],
-                                                "controller": True,
+                                                "controller": False,
                                                 "blockOwnerDeletion": True}]},
               "spec": {"replicas": 0, "selector": {"matchLabels": {"owned-by": owner}},
                        "template": {"metadata": {"labels": {"owned-by": owner}},

@@ -31,7 +31,7 @@ inline constexpr std::string_view kTaintNodeOutOfService = "node.kubernetes.io/o
 struct Taint {
   std::string key;
   std::string value;
-  std::string effect;  // NoSchedule, PreferNoSchedule, NoExecute
+  std::string effect;        // NoSchedule, PreferNoSchedule, NoExecute
   std::string time_added{};  // RFC 3339, set for NoExecute taints by node lifecycle; may be empty
 
   // Kubernetes' Taint.ToString(): "key=value:effect", "key:effect" when the value is empty.
@@ -43,10 +43,10 @@ struct Taint {
 };
 
 struct Toleration {
-  std::string key;       // empty: every key (only valid with operator Exists)
-  std::string op;        // "", "Equal" or "Exists"; "" means Equal
+  std::string key;  // empty: every key (only valid with operator Exists)
+  std::string op;   // "", "Equal" or "Exists"; "" means Equal
   std::string value;
-  std::string effect;    // empty: every effect
+  std::string effect;                           // empty: every effect
   std::optional<int64_t> toleration_seconds{};  // NoExecute only: how long the pod may stay
 
   friend bool operator==(const Toleration& a, const Toleration& b) = default;

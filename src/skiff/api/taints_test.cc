@@ -31,8 +31,13 @@ TEST(TaintsTest, ToleratesTaintTable) {
        {"k", "Exists", "", "PreferNoSchedule"},
        {"k", "", "NoSchedule"},
        false},
-      {"empty key Exists tolerates everything", {"", "Exists", "", ""}, {"a", "b", "NoExecute"}, true},
-      {"empty key Exists with effect", {"", "Exists", "", "NoSchedule"}, {"a", "b", "NoExecute"},
+      {"empty key Exists tolerates everything",
+       {"", "Exists", "", ""},
+       {"a", "b", "NoExecute"},
+       true},
+      {"empty key Exists with effect",
+       {"", "Exists", "", "NoSchedule"},
+       {"a", "b", "NoExecute"},
        false},
       {"empty key Equal compares values", {"", "Equal", "b", ""}, {"a", "b", "NoSchedule"}, true},
       {"unknown operator", {"k", "Lt", "5", ""}, {"k", "3", "NoSchedule"}, false},
@@ -53,8 +58,9 @@ TEST(TaintsTest, ParsesJson) {
   EXPECT_EQ(taints[0].ToString(), "node-role.kubernetes.io/control-plane:NoSchedule");
   EXPECT_EQ(taints[1].ToString(), "dedicated=gpu:NoExecute");
   EXPECT_EQ(taints[1].time_added, "2025-01-02T03:04:05Z");
-  EXPECT_EQ(json::serialize(taints[1].ToJson()),
-            R"({"key":"dedicated","effect":"NoExecute","value":"gpu","timeAdded":"2025-01-02T03:04:05Z"})");
+  EXPECT_EQ(
+      json::serialize(taints[1].ToJson()),
+      R"({"key":"dedicated","effect":"NoExecute","value":"gpu","timeAdded":"2025-01-02T03:04:05Z"})");
 
   json::value pod = json::parse(R"({"tolerations":[
       {"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute",
@@ -108,8 +114,8 @@ TEST(TaintsTest, MatchingTolerationsAndMinSeconds) {
   EXPECT_EQ(MinTolerationSeconds(std::vector<Toleration>{}), 0);
   EXPECT_EQ(MinTolerationSeconds(std::vector<Toleration>{{"k", "Exists", "", "NoExecute"}}),
             std::nullopt);
-  EXPECT_EQ(MinTolerationSeconds(std::vector<Toleration>{{"k", "Exists", "", "", -5},
-                                                         {"k", "Exists", "", "", 10}}),
+  EXPECT_EQ(MinTolerationSeconds(
+                std::vector<Toleration>{{"k", "Exists", "", "", -5}, {"k", "Exists", "", "", 10}}),
             0);
 }
 

@@ -376,6 +376,8 @@ absl::StatusOr<WriteResult> Registry::Update(const api::ResourceInfo& r, std::st
         r, ns, name,
         [&](const json::value& old) -> absl::StatusOr<json::value> {
           json::value next = old;
+          // Only the Scale's own resourceVersion is a precondition.
+          EnsureObject(next, {"metadata"}).erase("resourceVersion");
           if (!rv.empty()) EnsureObject(next, {"metadata"})["resourceVersion"] = rv;
           EnsureObject(next, {"spec"})["replicas"] = replicas;
           return next;
@@ -466,7 +468,8 @@ absl::StatusOr<WriteResult> Registry::Patch(const api::ResourceInfo& r, std::str
           json::value next = old;
           replicas = api::GetInt(*scaled, {"spec", "replicas"}, 0);
           EnsureObject(next, {"spec"})["replicas"] = replicas;
-          std::string_view rv = GetString(*scaled, {"metadata", "resourceVersion"});
+          std::string rv(GetString(*scaled, {"metadata", "resourceVersion"}));
+          EnsureObject(next, {"metadata"}).erase("resourceVersion");
           if (rv != GetString(old, {"metadata", "resourceVersion"}))
             EnsureObject(next, {"metadata"})["resourceVersion"] = rv;
           return next;
@@ -491,11 +494,10 @@ absl::StatusOr<WriteResult> Registry::Patch(const api::ResourceInfo& r, std::str
             return ApiError(409, "Conflict", std::string(out.status().message()));
           }
           if (!out.ok()) return ApiError(422, "Invalid", std::string(out.status().message()));
-          if (live != nullptr) {
-            // The patch must not move the object's resourceVersion precondition.
-            std::string_view prv = GetString(*patch, {"metadata", "resourceVersion"});
-            json::object& m = EnsureObject(*out, {"metadata"});
-            if (prv.empty()) m["resourceVersion"] = GetString(old, {"metadata", "resourceVersion"});
+          // Only a resourceVersion in the applied configuration is a precondition.
+          if (GetString(*patch, {"metadata", "resourceVersion"}).empty()) {
+            if (json::value* m = api::FindMutable(*out, {"metadata"}); m && m->is_object())
+              m->as_object().erase("resourceVersion");
           }
           return out;
         },
@@ -505,13 +507,12 @@ absl::StatusOr<WriteResult> Registry::Patch(const api::ResourceInfo& r, std::str
   return Mutate(
       r, ns, name,
       [&](const json::value& old) -> absl::StatusOr<json::value> {
-        auto out = apply_patch(old);
-        if (!out.ok()) return out.status();
-        // Without an explicit resourceVersion in the patch, the read version is the precondition.
-        std::string_view before = GetString(old, {"metadata", "resourceVersion"});
-        std::string_view after = GetString(*out, {"metadata", "resourceVersion"});
-        if (after.empty()) EnsureObject(*out, {"metadata"})["resourceVersion"] = before;
-        return out;
+        // The patch is re-applied to the latest object on every retry, so only a
+        // resourceVersion the patch itself carries is a precondition.
+        json::value doc = old;
+        if (json::value* m = api::FindMutable(doc, {"metadata"}); m && m->is_object())
+          m->as_object().erase("resourceVersion");
+        return apply_patch(doc);
       },
       opts, false);
 }

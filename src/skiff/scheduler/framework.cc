@@ -18,6 +18,13 @@ int ChunkSize(int n, int parallelism) {
   return std::max(1, std::min(s, r));
 }
 
+// Nodes live all over the heap and every filter pass touches hundreds of them: fetch the
+// NodeInfo a few nodes ahead and its NodeSpec a little later, so filters rarely wait on memory.
+inline void Prefetch(const std::vector<const NodeInfo*>& nodes, size_t i, size_t n) {
+  __builtin_prefetch(nodes[(i + 8) % n]);
+  __builtin_prefetch(nodes[(i + 4) % n]->node.get());
+}
+
 std::vector<std::string> Intersect(const std::vector<std::string>& a,
                                    const std::vector<std::string>& b) {
   std::vector<std::string> out;
@@ -178,6 +185,7 @@ void Framework::FindFeasible(const CycleState& state, const PodInfo& pod,
   std::function<void(int, int)> fn = [&](int begin, int end) {
     for (int i = begin; i < end; ++i) {
       if (found.load(std::memory_order_relaxed) >= target) return;
+      Prefetch(candidates, (start + i) % n, n);
       const NodeInfo& node = *candidates[(start + i) % n];
       Status s = RunFilters(state, pod, node);
       if (s.ok()) {
@@ -293,8 +301,10 @@ std::string Framework::PickNode(CycleState& state, const PodInfo& pod, const Sna
   if (k > 0) {
     std::function<void(int, int)> fn = [&](int begin, int end) {
       for (int i = begin; i < end; ++i) {
+        Prefetch(feasible, i, m);
         for (int j = 0; j < k; ++j) {
-          scores_[static_cast<size_t>(j) * m + i] = active[j].first->Score(state, pod, *feasible[i]);
+          scores_[static_cast<size_t>(j) * m + i] =
+              active[j].first->Score(state, pod, *feasible[i]);
         }
       }
     };
@@ -303,7 +313,8 @@ std::string Framework::PickNode(CycleState& state, const PodInfo& pod, const Sna
   std::vector<int64_t> total(m, 0);
   std::vector<NodeScore> ns(m);
   for (int j = 0; j < k; ++j) {
-    for (int i = 0; i < m; ++i) ns[i] = NodeScore{feasible[i], scores_[static_cast<size_t>(j) * m + i]};
+    for (int i = 0; i < m; ++i)
+      ns[i] = NodeScore{feasible[i], scores_[static_cast<size_t>(j) * m + i]};
     active[j].first->NormalizeScore(state, pod, ns);
     for (int i = 0; i < m; ++i) total[i] += ns[i].score * active[j].second;
   }

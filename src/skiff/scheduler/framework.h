@@ -51,7 +51,8 @@ struct StateData {
 
 class CycleState {
  public:
-  explicit CycleState(size_t plugins = 0) : data_(plugins), skip_filter_(plugins), skip_score_(plugins) {}
+  explicit CycleState(size_t plugins = 0)
+      : data_(plugins), skip_filter_(plugins), skip_score_(plugins) {}
   void Write(int slot, std::unique_ptr<StateData> d) { data_[slot] = std::move(d); }
   template <typename T>
   T* Read(int slot) const {
@@ -156,9 +157,9 @@ class Parallelizer {
   std::mutex mu_;
   std::condition_variable_any work_cv_;
   std::condition_variable done_cv_;
-  Job* job_ = nullptr;     // guarded by mu_
-  uint64_t job_gen_ = 0;   // guarded by mu_
-  int active_ = 0;         // guarded by mu_
+  Job* job_ = nullptr;    // guarded by mu_
+  uint64_t job_gen_ = 0;  // guarded by mu_
+  int active_ = 0;        // guarded by mu_
   std::vector<std::jthread> workers_;
 };
 
@@ -179,9 +180,9 @@ struct PluginConfig {
 
 // What one scheduling attempt decided.
 struct ScheduleResult {
-  std::string node;            // empty when no node fits or on error
-  Status error;                // kError on internal errors
-  Diagnosis diagnosis;         // why no node fits
+  std::string node;     // empty when no node fits or on error
+  Status error;         // kError on internal errors
+  Diagnosis diagnosis;  // why no node fits
   int num_all_nodes = 0;
   int evaluated_nodes = 0;
   int feasible_nodes = 0;
@@ -195,8 +196,7 @@ class Framework {
   ScheduleResult Schedule(const PodInfo& pod, const Snapshot& snapshot);
   // The DefaultPreemption PostFilter's message for a pod no node fits. Skiff does not preempt,
   // so a node that only failed resolvable filters reports no victims.
-  std::string PreemptionMessage(const PodInfo& pod, int num_all_nodes,
-                                const Diagnosis& d) const;
+  std::string PreemptionMessage(const PodInfo& pod, int num_all_nodes, const Diagnosis& d) const;
   // Events that may help a pod the plugins in `rejecting_plugins` (bit mask) rejected.
   uint32_t EventsFor(uint64_t rejecting_plugins) const;
 

@@ -30,7 +30,8 @@ TEST(FrameworkTest, NumNodesToFindIsAdaptive) {
                                        {200, 100},   {1000, 420},  {1500, 570}, {5000, 500},
                                        {10000, 500}, {20000, 1000}};
   for (auto [n, want] : cases) EXPECT_EQ(fw.NumNodesToFind(n), want) << n;
-  Framework fixed(plugins::DefaultPlugins(), {.percentage_of_nodes_to_score = 30, .parallelism = 1});
+  Framework fixed(plugins::DefaultPlugins(),
+                  {.percentage_of_nodes_to_score = 30, .parallelism = 1});
   EXPECT_EQ(fixed.NumNodesToFind(1000), 300);
   EXPECT_EQ(fixed.NumNodesToFind(200), 100);
   Framework all(plugins::DefaultPlugins(), {.percentage_of_nodes_to_score = 100, .parallelism = 1});
@@ -58,8 +59,7 @@ TEST(FrameworkTest, ResourceFailureMessage) {
   EXPECT_EQ(FailureMessage(fw, *pod, snap),
             "0/2 nodes are available: 1 Insufficient memory, 2 Insufficient cpu. preemption: 0/2 "
             "nodes are available: 2 No preemption victims found for incoming pod.");
-  PodInfoPtr never =
-      PodBuilder("never").Req("3").Spec("preemptionPolicy", R"("Never")").Info();
+  PodInfoPtr never = PodBuilder("never").Req("3").Spec("preemptionPolicy", R"("Never")").Info();
   EXPECT_EQ(FailureMessage(fw, *never, snap),
             "0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to "
             "preemptionPolicy=Never.");
@@ -92,9 +92,9 @@ TEST(FrameworkTest, PinnedNodeNarrowsTheSearch) {
 
 TEST(FrameworkTest, PicksTheBestScore) {
   Framework fw(plugins::DefaultPlugins(), {.parallelism = 1, .seed = 42});
-  Snapshot snap = SnapshotOf({NodeBuilder("a").Label("zone", "a"),
-                              NodeBuilder("b").Label("zone", "b"),
-                              NodeBuilder("c").Label("zone", "c")});
+  Snapshot snap =
+      SnapshotOf({NodeBuilder("a").Label("zone", "a"), NodeBuilder("b").Label("zone", "b"),
+                  NodeBuilder("c").Label("zone", "c")});
   PodInfoPtr pod = PodBuilder("p")
                        .Spec("affinity", R"({"nodeAffinity":{
                            "preferredDuringSchedulingIgnoredDuringExecution":[

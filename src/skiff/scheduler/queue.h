@@ -31,9 +31,9 @@ struct QueueOptions {
 // A pod handed out by Pop.
 struct QueuedPodInfo {
   PodInfoPtr pod;
-  int attempts = 0;         // scheduling attempts so far, this one included
-  int64_t cycle = 0;        // the scheduling cycle of this attempt
-  absl::Time timestamp;     // when it was last queued
+  int attempts = 0;      // scheduling attempts so far, this one included
+  int64_t cycle = 0;     // the scheduling cycle of this attempt
+  absl::Time timestamp;  // when it was last queued
   absl::Time initial_attempt;
 };
 
@@ -109,15 +109,15 @@ class SchedulingQueue {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   absl::flat_hash_map<std::string, Entry> entries_;  // guarded by mu_, by uid
-  std::set<ActiveKey> active_;                         // guarded by mu_
-  std::set<BackoffKey> backoff_;                       // guarded by mu_
-  uint64_t seq_ = 0;                                   // guarded by mu_
-  int64_t cycle_ = 0;                                  // guarded by mu_
-  int64_t move_request_cycle_ = -1;                    // guarded by mu_
-  size_t unschedulable_ = 0;                           // guarded by mu_
-  size_t in_flight_ = 0;                               // guarded by mu_
-  absl::Time last_leftover_flush_;                     // guarded by mu_
-  bool closed_ = false;                                // guarded by mu_
+  std::set<ActiveKey> active_;                       // guarded by mu_
+  std::set<BackoffKey> backoff_;                     // guarded by mu_
+  uint64_t seq_ = 0;                                 // guarded by mu_
+  int64_t cycle_ = 0;                                // guarded by mu_
+  int64_t move_request_cycle_ = -1;                  // guarded by mu_
+  size_t unschedulable_ = 0;                         // guarded by mu_
+  size_t in_flight_ = 0;                             // guarded by mu_
+  absl::Time last_leftover_flush_;                   // guarded by mu_
+  bool closed_ = false;                              // guarded by mu_
 };
 
 }  // namespace skiff::scheduler

@@ -54,7 +54,7 @@ TEST(QueueTest, UnschedulablePodWaitsForARelevantEventThenBacksOff) {
   EXPECT_EQ(q.UnschedulableCount(), 1u);
 
   clock.Advance(absl::Seconds(5));
-  EXPECT_EQ(PopName(q), "<none>");   // no event: stays parked
+  EXPECT_EQ(PopName(q), "<none>");              // no event: stays parked
   q.MoveAllToActiveOrBackoff(kAssignedPodAdd);  // not one it cares about
   EXPECT_EQ(q.UnschedulableCount(), 1u);
   q.MoveAllToActiveOrBackoff(kNodeAdd);  // backoff (1 s) is long over: straight to active
@@ -115,7 +115,8 @@ TEST(QueueTest, UpdatesRequeueOnlyWhenSchedulingPropertiesChange) {
 
   // A status-only change (the scheduler's own condition update) keeps it parked.
   PodBuilder status = b;
-  status.Set({"status", "conditions"}, json::parse(R"([{"type":"PodScheduled","status":"False"}])"));
+  status.Set({"status", "conditions"},
+             json::parse(R"([{"type":"PodScheduled","status":"False"}])"));
   json::value old = b.Json();
   q.Update(&old, status.Info());
   EXPECT_EQ(q.UnschedulableCount(), 1u);

@@ -115,10 +115,11 @@ void Scheduler::Register(client::InformerFactory& informers) {
   pods.AddHandlers({[this](const client::ObjPtr& o) { OnPodAdd(o); },
                     [this](const client::ObjPtr& a, const client::ObjPtr& b) { OnPodUpdate(a, b); },
                     [this](const client::ObjPtr& o) { OnPodDelete(o); }});
-  informers.For(client::Nodes()).AddHandlers(
-      {[this](const client::ObjPtr& o) { OnNodeAdd(o); },
-       [this](const client::ObjPtr& a, const client::ObjPtr& b) { OnNodeUpdate(a, b); },
-       [this](const client::ObjPtr& o) { OnNodeDelete(o); }});
+  informers.For(client::Nodes())
+      .AddHandlers(
+          {[this](const client::ObjPtr& o) { OnNodeAdd(o); },
+           [this](const client::ObjPtr& a, const client::ObjPtr& b) { OnNodeUpdate(a, b); },
+           [this](const client::ObjPtr& o) { OnNodeDelete(o); }});
   client::Informer& namespaces = informers.For(client::Namespaces());
   namespaces_informer_ = &namespaces;
   namespaces.AddHandlers(
@@ -266,8 +267,7 @@ void Scheduler::ScheduleOne(const QueuedPodInfo& info) {
     return;
   }
   if (r.node.empty()) {
-    r.diagnosis.postfilter_msg =
-        framework_->PreemptionMessage(*pod, r.num_all_nodes, r.diagnosis);
+    r.diagnosis.postfilter_msg = framework_->PreemptionMessage(*pod, r.num_all_nodes, r.diagnosis);
     Fail(info, FitErrorMessage(r.num_all_nodes, r.diagnosis), "Unschedulable",
          framework_->EventsFor(r.diagnosis.rejecting_plugins), false);
     return;
@@ -299,9 +299,9 @@ void Scheduler::BindingCycle(const QueuedPodInfo& info, const PodInfoPtr& assume
     queue_.Done(assumed->uid);
     scheduled_.fetch_add(1, std::memory_order_relaxed);
     if (recorder_) {
-      recorder_->Record(*assumed->object, "Normal", "Scheduled",
-                        api::Cat("Successfully assigned ", assumed->ns, "/", assumed->name,
-                                 " to ", node));
+      recorder_->Record(
+          *assumed->object, "Normal", "Scheduled",
+          api::Cat("Successfully assigned ", assumed->ns, "/", assumed->name, " to ", node));
     }
     return;
   }
@@ -353,16 +353,13 @@ void Scheduler::UpdatePodCondition(const PodInfoPtr& pod, const std::string& rea
       }
     }
   }
-  json::object cond{{"type", "PodScheduled"},
-                    {"status", "False"},
-                    {"lastProbeTime", nullptr},
-                    {"lastTransitionTime", transition},
-                    {"reason", reason},
-                    {"message", message}};
+  json::object cond{{"type", "PodScheduled"},   {"status", "False"},
+                    {"lastProbeTime", nullptr}, {"lastTransitionTime", transition},
+                    {"reason", reason},         {"message", message}};
   json::object patch{{"status", json::object{{"conditions", json::array{cond}}}}};
-  auto res = client_->Patch(client::Pods(), pod->ns, pod->name,
-                            "application/strategic-merge-patch+json", json::serialize(patch),
-                            "status");
+  auto res =
+      client_->Patch(client::Pods(), pod->ns, pod->name, "application/strategic-merge-patch+json",
+                     json::serialize(patch), "status");
   if (!res.ok() && !client::IsNotFoundError(res.status())) {
     spdlog::warn("scheduler: updating PodScheduled of {}: {}", pod->Key(),
                  std::string(res.status().message()));

@@ -48,8 +48,7 @@ class Scheduler {
  public:
   // `plugins` empty: the default plugin set.
   Scheduler(client::Client* client, SchedulerOptions options = {},
-            const base::Clock& clock = base::Clock::Real(),
-            std::vector<PluginConfig> plugins = {});
+            const base::Clock& clock = base::Clock::Real(), std::vector<PluginConfig> plugins = {});
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;

@@ -156,8 +156,9 @@ TEST_F(SchedulerTest, TaintRemovalRetriesThePod) {
             "0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: db}. "
             "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
   // A label change is not an event TaintToleration cares about.
-  sched_.OnNodeUpdate(NodeBuilder("n1").Taint("dedicated", "db", "NoSchedule").Obj(),
-                      NodeBuilder("n1").Taint("dedicated", "db", "NoSchedule").Label("x", "y").Obj());
+  sched_.OnNodeUpdate(
+      NodeBuilder("n1").Taint("dedicated", "db", "NoSchedule").Obj(),
+      NodeBuilder("n1").Taint("dedicated", "db", "NoSchedule").Label("x", "y").Obj());
   EXPECT_EQ(sched_.queue().UnschedulableCount(), 1u);
   sched_.OnNodeUpdate(NodeBuilder("n1").Taint("dedicated", "db", "NoSchedule").Obj(),
                       NodeBuilder("n1").Obj());
@@ -192,9 +193,8 @@ TEST_F(SchedulerTest, BindFailureForgetsTheAssumptionAndBacksOff) {
 TEST_F(SchedulerTest, IgnoresOtherSchedulersTerminatingAndBoundPods) {
   sched_.OnNodeAdd(NodeBuilder("n1").Obj());
   sched_.OnPodAdd(PodBuilder("mine-not").Spec("schedulerName", R"("my-scheduler")").Obj());
-  sched_.OnPodAdd(PodBuilder("dying")
-                      .Set({"metadata", "deletionTimestamp"}, "2025-01-01T00:00:00Z")
-                      .Obj());
+  sched_.OnPodAdd(
+      PodBuilder("dying").Set({"metadata", "deletionTimestamp"}, "2025-01-01T00:00:00Z").Obj());
   sched_.OnPodAdd(PodBuilder("done").Set({"status", "phase"}, "Succeeded").Obj());
   sched_.OnPodAdd(PodBuilder("bound").Req("1").Node("n1").Obj());
   EXPECT_EQ(sched_.queue().Size(), 0u);

@@ -7,10 +7,12 @@ namespace {
 
 TEST(FitErrorMessageTest, MatchesKubeScheduler) {
   Diagnosis d;
+  d.node_statuses.push_back(Status::Unresolvable(
+      "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"));
   d.node_statuses.push_back(
-      Status::Unresolvable("node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"));
-  d.node_statuses.push_back(Status::Unresolvable("node(s) didn't match Pod's node affinity/selector"));
-  d.node_statuses.push_back(Status::Unresolvable("node(s) didn't match Pod's node affinity/selector"));
+      Status::Unresolvable("node(s) didn't match Pod's node affinity/selector"));
+  d.node_statuses.push_back(
+      Status::Unresolvable("node(s) didn't match Pod's node affinity/selector"));
   d.postfilter_msg =
       "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
   EXPECT_EQ(FitErrorMessage(3, d),
@@ -22,7 +24,8 @@ TEST(FitErrorMessageTest, MatchesKubeScheduler) {
 
 TEST(FitErrorMessageTest, CountsEveryReasonAndSortsAsStrings) {
   Diagnosis d;
-  for (int i = 0; i < 10; ++i) d.node_statuses.push_back(Status::Unschedulable("Insufficient memory"));
+  for (int i = 0; i < 10; ++i)
+    d.node_statuses.push_back(Status::Unschedulable("Insufficient memory"));
   d.node_statuses.push_back(
       Status::Unschedulable(std::vector<std::string>{"Insufficient cpu", "Insufficient memory"}));
   d.node_statuses.push_back(Status::Unschedulable("Insufficient cpu"));

@@ -146,9 +146,7 @@ class NodeBuilder {
   NodeSpecPtr Spec() const { return MakeNodeSpec(Obj()); }
 
  private:
-  json::object& labels() {
-    return node_.as_object()["metadata"].as_object()["labels"].as_object();
-  }
+  json::object& labels() { return node_.as_object()["metadata"].as_object()["labels"].as_object(); }
   json::value node_;
 };
 
@@ -202,8 +200,8 @@ class FakeClient : public client::Client {
                                     std::string_view patch, std::string_view sub) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (r.kind == "Pod") {
-      patches.push_back({std::string(ns), std::string(name), std::string(type),
-                         std::string(patch), std::string(sub)});
+      patches.push_back({std::string(ns), std::string(name), std::string(type), std::string(patch),
+                         std::string(sub)});
     }
     return json::value(json::object());
   }

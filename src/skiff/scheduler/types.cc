@@ -113,8 +113,7 @@ std::optional<AffinityTerm> ParseAffinityTerm(const json::value& term, const std
 }
 
 void ParseAffinityTerms(const json::value& pod, std::string_view kind, PodInfo& p,
-                        std::vector<AffinityTerm>& required,
-                        std::vector<AffinityTerm>& preferred) {
+                        std::vector<AffinityTerm>& required, std::vector<AffinityTerm>& preferred) {
   const json::value* a = api::Find(pod, {"spec", "affinity", kind});
   if (a == nullptr || !a->is_object()) return;
   if (const json::array* req =
@@ -149,7 +148,8 @@ void ParseSpreadConstraints(const json::value& pod, PodInfo& p) {
     const json::value* sel = api::Find(c, {"labelSelector"});
     json::value merged = sel ? *sel : json::value(nullptr);
     // matchLabelKeys: the pod's own values for those keys narrow the selector.
-    if (const json::array* keys = api::GetArray(c, {"matchLabelKeys"}); keys && merged.is_object()) {
+    if (const json::array* keys = api::GetArray(c, {"matchLabelKeys"});
+        keys && merged.is_object()) {
       json::object& m = merged.as_object();
       for (const json::value& k : *keys) {
         if (!k.is_string()) continue;
@@ -157,8 +157,8 @@ void ParseSpreadConstraints(const json::value& pod, PodInfo& p) {
         if (it == p.labels.end()) continue;
         json::value& exprs = m["matchExpressions"];
         if (!exprs.is_array()) exprs = json::array();
-        exprs.as_array().push_back(json::object{
-            {"key", k}, {"operator", "In"}, {"values", json::array{it->value()}}});
+        exprs.as_array().push_back(
+            json::object{{"key", k}, {"operator", "In"}, {"values", json::array{it->value()}}});
       }
     }
     auto parsed = api::LabelSelector::FromJson(merged);

@@ -35,7 +35,7 @@ struct Resource {
   int64_t milli_cpu = 0;
   int64_t memory = 0;
   int64_t ephemeral_storage = 0;
-  int64_t allowed_pods = 0;  // allocatable only
+  int64_t allowed_pods = 0;                              // allocatable only
   std::vector<std::pair<std::string, int64_t>> scalars;  // extended resources, sorted by name
 
   int64_t Scalar(std::string_view name) const;
@@ -93,7 +93,7 @@ struct PodInfo {
   bool terminating = false;    // deletionTimestamp set
   boost::json::object labels;
 
-  Resource requests;              // Kubernetes' PodRequests (init containers, sidecars, overhead)
+  Resource requests;               // Kubernetes' PodRequests (init containers, sidecars, overhead)
   int64_t non_zero_milli_cpu = 0;  // the same with default requests for containers without one
   int64_t non_zero_memory = 0;
 

@@ -61,26 +61,27 @@ TEST(PodInfoTest, RequestsTable) {
 }
 
 TEST(PodInfoTest, ParsesSchedulingFields) {
-  PodInfoPtr p = PodBuilder("web", "shop")
-                     .Label("app", "web")
-                     .Priority(7)
-                     .HostPort(8080)
-                     .HostPort(53, "UDP", "10.0.0.1")
-                     .Spec("tolerations", R"([{"key":"k","operator":"Exists"}])")
-                     .Spec("nodeSelector", R"({"disk":"ssd"})")
-                     .Spec("preemptionPolicy", R"("Never")")
-                     .Spec("volumes", R"([{"name":"d","persistentVolumeClaim":{"claimName":"data"}}])")
-                     .Spec("affinity", R"({"podAntiAffinity":{
+  PodInfoPtr p =
+      PodBuilder("web", "shop")
+          .Label("app", "web")
+          .Priority(7)
+          .HostPort(8080)
+          .HostPort(53, "UDP", "10.0.0.1")
+          .Spec("tolerations", R"([{"key":"k","operator":"Exists"}])")
+          .Spec("nodeSelector", R"({"disk":"ssd"})")
+          .Spec("preemptionPolicy", R"("Never")")
+          .Spec("volumes", R"([{"name":"d","persistentVolumeClaim":{"claimName":"data"}}])")
+          .Spec("affinity", R"({"podAntiAffinity":{
                          "requiredDuringSchedulingIgnoredDuringExecution":[
                            {"labelSelector":{"matchLabels":{"app":"web"}},
                             "topologyKey":"kubernetes.io/hostname"}],
                          "preferredDuringSchedulingIgnoredDuringExecution":[
                            {"weight":5,"podAffinityTerm":{"labelSelector":{},
                             "namespaces":["a","b"],"topologyKey":"zone"}}]}})")
-                     .Spec("topologySpreadConstraints", R"([{"maxSkew":2,"topologyKey":"zone",
+          .Spec("topologySpreadConstraints", R"([{"maxSkew":2,"topologyKey":"zone",
                          "whenUnsatisfiable":"ScheduleAnyway","labelSelector":{},
                          "matchLabelKeys":["app"],"nodeTaintsPolicy":"Honor"}])")
-                     .Info();
+          .Info();
   EXPECT_EQ(p->Key(), "shop/web");
   EXPECT_EQ(p->uid, "uid-shop-web");
   EXPECT_EQ(p->priority, 7);
@@ -140,8 +141,8 @@ TEST(HostPortTest, ConflictTable) {
       {{"TCP", "0.0.0.0", 80}, {"TCP", "0.0.0.0", 81}, false},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(HostPortsConflict(c.a, c.b), c.want) << c.a.protocol << c.a.ip << c.a.port << " vs "
-                                                   << c.b.protocol << c.b.ip << c.b.port;
+    EXPECT_EQ(HostPortsConflict(c.a, c.b), c.want)
+        << c.a.protocol << c.a.ip << c.a.port << " vs " << c.b.protocol << c.b.ip << c.b.port;
   }
 }
 

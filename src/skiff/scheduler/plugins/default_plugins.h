@@ -12,7 +12,7 @@
 namespace skiff::scheduler::plugins {
 
 struct DefaultPluginArgs {
-  NamespaceLookup namespaces;                    // for namespaceSelector affinity terms
+  NamespaceLookup namespaces;                   // for namespaceSelector affinity terms
   std::shared_ptr<VolumeBinder> volume_binder;  // null: volumes are not checked
 };
 

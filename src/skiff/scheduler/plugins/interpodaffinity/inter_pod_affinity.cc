@@ -88,7 +88,8 @@ Status InterPodAffinity::PreFilter(CycleState& state, const PodInfo& pod, const 
     for (const PodInfoPtr& existing : node->pods_with_required_anti_affinity) {
       for (const AffinityTerm& t : existing->required_anti_affinity) {
         if (!TermMatches(t, pod, ns)) continue;
-        if (auto v = NodeLabel(*node, t.topology_key)) AddAt(s->existing_anti, t.topology_key, *v, 1);
+        if (auto v = NodeLabel(*node, t.topology_key))
+          AddAt(s->existing_anti, t.topology_key, *v, 1);
       }
     }
   }
@@ -97,7 +98,8 @@ Status InterPodAffinity::PreFilter(CycleState& state, const PodInfo& pod, const 
       for (const PodInfoPtr& existing : node->pods) {
         if (MatchesAllTerms(pod.required_affinity, *existing, ns)) {
           for (const AffinityTerm& t : pod.required_affinity) {
-            if (auto v = NodeLabel(*node, t.topology_key)) AddAt(s->affinity, t.topology_key, *v, 1);
+            if (auto v = NodeLabel(*node, t.topology_key))
+              AddAt(s->affinity, t.topology_key, *v, 1);
           }
         }
         for (const AffinityTerm& t : pod.required_anti_affinity) {
@@ -148,7 +150,8 @@ Status InterPodAffinity::Filter(const CycleState& state, const PodInfo& pod,
 
 Status InterPodAffinity::PreScore(CycleState& state, const PodInfo& pod, const Snapshot& snapshot,
                                   std::span<const NodeInfo* const>) {
-  const bool has_preferred = !pod.preferred_affinity.empty() || !pod.preferred_anti_affinity.empty();
+  const bool has_preferred =
+      !pod.preferred_affinity.empty() || !pod.preferred_anti_affinity.empty();
   const std::vector<const NodeInfo*>& nodes =
       has_preferred ? snapshot.nodes() : snapshot.have_pods_with_affinity();
   if (nodes.empty()) return Status::Skip();

@@ -15,8 +15,7 @@ namespace skiff::scheduler::plugins {
 using NamespaceLookup = std::function<ObjPtr(const std::string& ns)>;
 
 // (topology key -> topology value -> count).
-using TopologyCounts =
-    absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, int64_t>>;
+using TopologyCounts = absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, int64_t>>;
 
 class InterPodAffinity : public PreFilterPlugin, public FilterPlugin, public ScorePlugin {
  public:
@@ -32,8 +31,8 @@ class InterPodAffinity : public PreFilterPlugin, public FilterPlugin, public Sco
 
   std::string_view Name() const override { return kName; }
   uint32_t Events() const override {
-    return kAssignedPodAdd | kAssignedPodUpdate | kAssignedPodDelete | kNodeAdd |
-           kNodeLabelChange | kNamespaceChange;
+    return kAssignedPodAdd | kAssignedPodUpdate | kAssignedPodDelete | kNodeAdd | kNodeLabelChange |
+           kNamespaceChange;
   }
   Status PreFilter(CycleState& state, const PodInfo& pod, const Snapshot& snapshot,
                    PreFilterResult* result) override;

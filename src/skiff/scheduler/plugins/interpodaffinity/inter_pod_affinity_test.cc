@@ -24,10 +24,10 @@ std::string Required(std::string_view kind, std::string_view terms) {
 Snapshot Cluster(std::vector<PodBuilder> extra = {}) {
   std::vector<PodBuilder> pods = {PodBuilder("db").Label("app", "db").Node("n1")};
   for (auto& p : extra) pods.push_back(p);
-  return testing::SnapshotOf({NodeBuilder("n1").Label("zone", "a"),
-                              NodeBuilder("n2").Label("zone", "a"),
-                              NodeBuilder("n3").Label("zone", "b")},
-                             pods);
+  return testing::SnapshotOf(
+      {NodeBuilder("n1").Label("zone", "a"), NodeBuilder("n2").Label("zone", "a"),
+       NodeBuilder("n3").Label("zone", "b")},
+      pods);
 }
 
 std::map<std::string, std::string> FilterAll(InterPodAffinity& pl, const PodInfo& pod,
@@ -51,18 +51,23 @@ TEST(InterPodAffinityTest, RequiredAffinityAndAntiAffinity) {
     std::map<std::string, std::string> want;
   };
   const Case cases[] = {
-      {"affinity on hostname", Required("podAffinity", Term("db", "kubernetes.io/hostname")),
+      {"affinity on hostname",
+       Required("podAffinity", Term("db", "kubernetes.io/hostname")),
        {{"n1", "ok"}, {"n2", kAff}, {"n3", kAff}}},
-      {"affinity on zone", Required("podAffinity", Term("db", "zone")),
+      {"affinity on zone",
+       Required("podAffinity", Term("db", "zone")),
        {{"n1", "ok"}, {"n2", "ok"}, {"n3", kAff}}},
-      {"affinity on a key no node has", Required("podAffinity", Term("db", "rack")),
+      {"affinity on a key no node has",
+       Required("podAffinity", Term("db", "rack")),
        {{"n1", kAff}, {"n2", kAff}, {"n3", kAff}}},
       {"anti-affinity on hostname",
        Required("podAntiAffinity", Term("db", "kubernetes.io/hostname")),
        {{"n1", kAnti}, {"n2", "ok"}, {"n3", "ok"}}},
-      {"anti-affinity on zone", Required("podAntiAffinity", Term("db", "zone")),
+      {"anti-affinity on zone",
+       Required("podAntiAffinity", Term("db", "zone")),
        {{"n1", kAnti}, {"n2", kAnti}, {"n3", "ok"}}},
-      {"anti-affinity on a key no node has", Required("podAntiAffinity", Term("db", "rack")),
+      {"anti-affinity on a key no node has",
+       Required("podAntiAffinity", Term("db", "rack")),
        {{"n1", "ok"}, {"n2", "ok"}, {"n3", "ok"}}},
   };
   for (const Case& c : cases) {
@@ -70,10 +75,10 @@ TEST(InterPodAffinityTest, RequiredAffinityAndAntiAffinity) {
     EXPECT_EQ(FilterAll(pl, *pod, snap), c.want) << c.name;
   }
   // Another namespace is not matched unless the term names it.
-  PodInfoPtr other = PodBuilder("p", "other")
-                         .Spec("affinity", Required("podAntiAffinity",
-                                                    Term("db", "kubernetes.io/hostname")))
-                         .Info();
+  PodInfoPtr other =
+      PodBuilder("p", "other")
+          .Spec("affinity", Required("podAntiAffinity", Term("db", "kubernetes.io/hostname")))
+          .Info();
   EXPECT_EQ(FilterAll(pl, *other, snap).at("n1"), "ok");
   PodInfoPtr all_ns =
       PodBuilder("p", "other")
@@ -105,11 +110,11 @@ TEST(InterPodAffinityTest, FirstPodOfAGroupMayGoAnywhere) {
 
 TEST(InterPodAffinityTest, ExistingPodsAntiAffinity) {
   InterPodAffinity pl;
-  Snapshot snap = Cluster({PodBuilder("guard")
-                               .Label("app", "guard")
-                               .Node("n2")
-                               .Spec("affinity", Required("podAntiAffinity",
-                                                          Term("web", "kubernetes.io/hostname")))});
+  Snapshot snap = Cluster(
+      {PodBuilder("guard")
+           .Label("app", "guard")
+           .Node("n2")
+           .Spec("affinity", Required("podAntiAffinity", Term("web", "kubernetes.io/hostname")))});
   const std::string kExisting = "node(s) didn't satisfy existing pods anti-affinity rules";
   EXPECT_EQ(FilterAll(pl, *PodBuilder("w").Label("app", "web").Info(), snap),
             (std::map<std::string, std::string>{{"n1", "ok"}, {"n2", kExisting}, {"n3", "ok"}}));
@@ -135,7 +140,8 @@ TEST(InterPodAffinityTest, PreferredTermsScore) {
   auto scores = testing::RunScore(pl, *spread, snap);
   ASSERT_TRUE(scores);
   EXPECT_EQ(scores->raw, (std::map<std::string, int64_t>{{"n1", -10}, {"n2", 0}, {"n3", 0}}));
-  EXPECT_EQ(scores->normalized, (std::map<std::string, int64_t>{{"n1", 0}, {"n2", 100}, {"n3", 100}}));
+  EXPECT_EQ(scores->normalized,
+            (std::map<std::string, int64_t>{{"n1", 0}, {"n2", 100}, {"n3", 100}}));
   PodInfoPtr near = PodBuilder("p")
                         .Spec("affinity", R"({"podAffinity":{
                             "preferredDuringSchedulingIgnoredDuringExecution":[{"weight":5,
@@ -145,11 +151,11 @@ TEST(InterPodAffinityTest, PreferredTermsScore) {
   scores = testing::RunScore(pl, *near, snap);
   ASSERT_TRUE(scores);
   EXPECT_EQ(scores->raw, (std::map<std::string, int64_t>{{"n1", 5}, {"n2", 5}, {"n3", 0}}));
-  EXPECT_EQ(scores->normalized, (std::map<std::string, int64_t>{{"n1", 100}, {"n2", 100}, {"n3", 0}}));
+  EXPECT_EQ(scores->normalized,
+            (std::map<std::string, int64_t>{{"n1", 100}, {"n2", 100}, {"n3", 0}}));
   // An existing pod's required affinity to the incoming pod counts with weight 1.
-  Snapshot lover = Cluster({PodBuilder("fan")
-                                .Node("n3")
-                                .Spec("affinity", Required("podAffinity", Term("star", "zone")))});
+  Snapshot lover = Cluster({PodBuilder("fan").Node("n3").Spec(
+      "affinity", Required("podAffinity", Term("star", "zone")))});
   scores = testing::RunScore(pl, *PodBuilder("s").Label("app", "star").Info(), lover);
   ASSERT_TRUE(scores);
   EXPECT_EQ(scores->raw, (std::map<std::string, int64_t>{{"n1", 0}, {"n2", 0}, {"n3", 1}}));

@@ -11,8 +11,8 @@ using testing::NodeBuilder;
 using testing::PodBuilder;
 
 std::string Required(std::string_view terms) {
-  return std::string(R"({"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":)") +
-         std::string(terms) + "}}}";
+  return std::string(R"({"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":)") +
+         R"({"nodeSelectorTerms":)" + std::string(terms) + "}}}";
 }
 
 TEST(NodeAffinityTest, FilterTable) {
@@ -28,18 +28,20 @@ TEST(NodeAffinityTest, FilterTable) {
       {"nodeSelector matches", R"({"zone":"a"})", "", true},
       {"nodeSelector differs", R"({"zone":"b"})", "", false},
       {"nodeSelector key missing", R"({"disk":"ssd"})", "", false},
-      {"In", "", R"([{"matchExpressions":[{"key":"zone","operator":"In","values":["b","a"]}]}])", true},
+      {"In", "", R"([{"matchExpressions":[{"key":"zone","operator":"In","values":["b","a"]}]}])",
+       true},
       {"NotIn", "", R"([{"matchExpressions":[{"key":"zone","operator":"NotIn","values":["a"]}]}])",
        false},
       {"NotIn missing key", "",
        R"([{"matchExpressions":[{"key":"disk","operator":"NotIn","values":["x"]}]}])", true},
       {"Exists", "", R"([{"matchExpressions":[{"key":"zone","operator":"Exists"}]}])", true},
-      {"DoesNotExist present", "", R"([{"matchExpressions":[{"key":"zone","operator":"DoesNotExist"}]}])",
-       false},
-      {"DoesNotExist absent", "", R"([{"matchExpressions":[{"key":"disk","operator":"DoesNotExist"}]}])",
-       true},
+      {"DoesNotExist present", "",
+       R"([{"matchExpressions":[{"key":"zone","operator":"DoesNotExist"}]}])", false},
+      {"DoesNotExist absent", "",
+       R"([{"matchExpressions":[{"key":"disk","operator":"DoesNotExist"}]}])", true},
       {"Gt", "", R"([{"matchExpressions":[{"key":"gen","operator":"Gt","values":["4"]}]}])", true},
-      {"Gt equal", "", R"([{"matchExpressions":[{"key":"gen","operator":"Gt","values":["5"]}]}])", false},
+      {"Gt equal", "", R"([{"matchExpressions":[{"key":"gen","operator":"Gt","values":["5"]}]}])",
+       false},
       {"Lt", "", R"([{"matchExpressions":[{"key":"gen","operator":"Lt","values":["6"]}]}])", true},
       {"Gt on a non-integer label", "",
        R"([{"matchExpressions":[{"key":"zone","operator":"Gt","values":["1"]}]}])", false},
@@ -120,18 +122,20 @@ TEST(NodeAffinityTest, ScoreSumsPreferredWeights) {
                                        NodeBuilder("n2").Label("zone", "b"), NodeBuilder("n3")});
   NodeAffinity pl;
   EXPECT_FALSE(testing::RunScore(pl, *PodBuilder("p").Info(), snap).has_value());
-  PodInfoPtr pod = PodBuilder("p")
-                       .Spec("affinity", R"({"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[
+  PodInfoPtr pod =
+      PodBuilder("p")
+          .Spec("affinity", R"({"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[
           {"weight":10,"preference":{"matchExpressions":[{"key":"zone","operator":"In","values":["a"]}]}},
           {"weight":5,"preference":{"matchExpressions":[{"key":"gen","operator":"Exists"}]}},
           {"weight":3,"preference":{"matchExpressions":[{"key":"zone","operator":"In","values":["b"]}]}},
           {"weight":0,"preference":{"matchExpressions":[{"key":"zone","operator":"Exists"}]}},
           {"weight":50,"preference":{}}]}})")
-                       .Info();
+          .Info();
   auto scores = testing::RunScore(pl, *pod, snap);
   ASSERT_TRUE(scores);
   EXPECT_EQ(scores->raw, (std::map<std::string, int64_t>{{"n1", 15}, {"n2", 3}, {"n3", 0}}));
-  EXPECT_EQ(scores->normalized, (std::map<std::string, int64_t>{{"n1", 100}, {"n2", 20}, {"n3", 0}}));
+  EXPECT_EQ(scores->normalized,
+            (std::map<std::string, int64_t>{{"n1", 100}, {"n2", 20}, {"n3", 0}}));
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ using testing::PodBuilder;
 
 TEST(NodePortsTest, Table) {
   Snapshot snap = testing::SnapshotOf(
-      {NodeBuilder("n1")}, {PodBuilder("existing").Node("n1").HostPort(80).HostPort(53, "UDP", "10.0.0.1")});
+      {NodeBuilder("n1")},
+      {PodBuilder("existing").Node("n1").HostPort(80).HostPort(53, "UDP", "10.0.0.1")});
   struct Case {
     const char* name;
     PodBuilder pod;
@@ -21,8 +22,8 @@ TEST(NodePortsTest, Table) {
   const Case cases[] = {
       {"no host ports", PodBuilder("p"), true},
       {"same port and protocol", PodBuilder("p").HostPort(80), false},
-      {"same port on a specific address vs 0.0.0.0", PodBuilder("p").HostPort(80, "TCP", "10.0.0.9"),
-       false},
+      {"same port on a specific address vs 0.0.0.0",
+       PodBuilder("p").HostPort(80, "TCP", "10.0.0.9"), false},
       {"other protocol", PodBuilder("p").HostPort(80, "UDP"), true},
       {"other port", PodBuilder("p").HostPort(8080), true},
       {"UDP 53 on another address", PodBuilder("p").HostPort(53, "UDP", "10.0.0.2"), true},

@@ -43,7 +43,9 @@ TEST(NodeResourcesFitTest, FilterTable) {
   for (const Case& c : cases) {
     Status s = testing::RunFilter(pl, *c.pod.Info(), snap, "n1");
     EXPECT_EQ(s.Message(), c.want) << c.name;
-    if (!c.want.empty()) EXPECT_EQ(s.code(), Code::kUnschedulable) << c.name;
+    if (!c.want.empty()) {
+      EXPECT_EQ(s.code(), Code::kUnschedulable) << c.name;
+    }
   }
   Snapshot full = testing::SnapshotOf({NodeBuilder("n1", "2", "4Gi", "1")},
                                       {PodBuilder("existing").Node("n1")});
@@ -53,9 +55,10 @@ TEST(NodeResourcesFitTest, FilterTable) {
 }
 
 TEST(NodeResourcesFitTest, LeastAllocatedScore) {
-  Snapshot snap = testing::SnapshotOf({NodeBuilder("busy", "4", "8Gi"), NodeBuilder("idle", "4", "8Gi"),
-                                       NodeBuilder("nothing", "0", "0")},
-                                      {PodBuilder("existing").Req("1", "2Gi").Node("busy")});
+  Snapshot snap =
+      testing::SnapshotOf({NodeBuilder("busy", "4", "8Gi"), NodeBuilder("idle", "4", "8Gi"),
+                           NodeBuilder("nothing", "0", "0")},
+                          {PodBuilder("existing").Req("1", "2Gi").Node("busy")});
   NodeResourcesFit pl;
   auto scores = testing::RunScore(pl, *PodBuilder("p").Req("1", "2Gi").Info(), snap);
   ASSERT_TRUE(scores);

@@ -76,8 +76,8 @@ struct ScoreState : StateData {
 
 }  // namespace
 
-Status PodTopologySpread::PreFilter(CycleState& state, const PodInfo& pod,
-                                    const Snapshot& snapshot, PreFilterResult*) {
+Status PodTopologySpread::PreFilter(CycleState& state, const PodInfo& pod, const Snapshot& snapshot,
+                                    PreFilterResult*) {
   std::vector<const SpreadConstraint*> hard = Constraints(pod, true);
   if (hard.empty()) return Status::Skip();
   auto s = std::make_unique<FilterState>();

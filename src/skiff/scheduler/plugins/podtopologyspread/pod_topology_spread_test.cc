@@ -24,10 +24,10 @@ Snapshot Cluster(std::vector<PodBuilder> extra = {}) {
                                   PodBuilder("w3").Label("app", "web").Node("n2"),
                                   PodBuilder("other").Label("app", "db").Node("n3")};
   for (auto& p : extra) pods.push_back(p);
-  return testing::SnapshotOf({NodeBuilder("n1").Label("zone", "a"),
-                              NodeBuilder("n2").Label("zone", "a"),
-                              NodeBuilder("n3").Label("zone", "b")},
-                             pods);
+  return testing::SnapshotOf(
+      {NodeBuilder("n1").Label("zone", "a"), NodeBuilder("n2").Label("zone", "a"),
+       NodeBuilder("n3").Label("zone", "b")},
+      pods);
 }
 
 std::map<std::string, std::string> FilterAll(PodTopologySpread& pl, const PodInfo& pod,
@@ -51,17 +51,30 @@ TEST(PodTopologySpreadTest, FilterTable) {
     std::map<std::string, std::string> want;
   };
   const Case cases[] = {
-      {"hostname maxSkew 1", Constraint(1, "kubernetes.io/hostname"), "web",
+      {"hostname maxSkew 1",
+       Constraint(1, "kubernetes.io/hostname"),
+       "web",
        {{"n1", kSkew}, {"n2", kSkew}, {"n3", "ok"}}},
-      {"hostname maxSkew 2", Constraint(2, "kubernetes.io/hostname"), "web",
+      {"hostname maxSkew 2",
+       Constraint(2, "kubernetes.io/hostname"),
+       "web",
        {{"n1", kSkew}, {"n2", "ok"}, {"n3", "ok"}}},
-      {"pod not matching its own selector", Constraint(1, "kubernetes.io/hostname"), "api",
+      {"pod not matching its own selector",
+       Constraint(1, "kubernetes.io/hostname"),
+       "api",
        {{"n1", kSkew}, {"n2", "ok"}, {"n3", "ok"}}},
-      {"zone maxSkew 1", Constraint(1, "zone"), "web", {{"n1", kSkew}, {"n2", kSkew}, {"n3", "ok"}}},
-      {"missing topology label", Constraint(1, "rack"), "web",
+      {"zone maxSkew 1",
+       Constraint(1, "zone"),
+       "web",
+       {{"n1", kSkew}, {"n2", kSkew}, {"n3", "ok"}}},
+      {"missing topology label",
+       Constraint(1, "rack"),
+       "web",
        {{"n1", kLabel}, {"n2", kLabel}, {"n3", kLabel}}},
-      {"ScheduleAnyway does not filter", Constraint(1, "kubernetes.io/hostname", "ScheduleAnyway"),
-       "web", {{"n1", "ok"}, {"n2", "ok"}, {"n3", "ok"}}},
+      {"ScheduleAnyway does not filter",
+       Constraint(1, "kubernetes.io/hostname", "ScheduleAnyway"),
+       "web",
+       {{"n1", "ok"}, {"n2", "ok"}, {"n3", "ok"}}},
   };
   PodTopologySpread pl;
   for (const Case& c : cases) {
@@ -104,11 +117,12 @@ TEST(PodTopologySpreadTest, MinDomainsAndNodeAffinityPolicy) {
 
   // nodeAffinityPolicy Honor (default): nodes the pod cannot use are not counted, so n3's empty
   // domain does not pull the minimum down.
-  PodInfoPtr zone_a = PodBuilder("new")
-                          .Label("app", "web")
-                          .Spec("nodeSelector", R"({"zone":"a"})")
-                          .Spec("topologySpreadConstraints", Constraint(1, "kubernetes.io/hostname"))
-                          .Info();
+  PodInfoPtr zone_a =
+      PodBuilder("new")
+          .Label("app", "web")
+          .Spec("nodeSelector", R"({"zone":"a"})")
+          .Spec("topologySpreadConstraints", Constraint(1, "kubernetes.io/hostname"))
+          .Info();
   EXPECT_EQ(FilterAll(pl, *zone_a, Cluster()).at("n2"), "ok");
   PodInfoPtr ignore = PodBuilder("new")
                           .Label("app", "web")
@@ -132,7 +146,8 @@ TEST(PodTopologySpreadTest, ScheduleAnywayScores) {
   ASSERT_TRUE(scores);
   // weight log(3 + 2) = 1.609: counts 2, 1, 0 score 3, 2, 0.
   EXPECT_EQ(scores->raw, (std::map<std::string, int64_t>{{"n1", 3}, {"n2", 2}, {"n3", 0}}));
-  EXPECT_EQ(scores->normalized, (std::map<std::string, int64_t>{{"n1", 0}, {"n2", 33}, {"n3", 100}}));
+  EXPECT_EQ(scores->normalized,
+            (std::map<std::string, int64_t>{{"n1", 0}, {"n2", 33}, {"n3", 100}}));
   PodInfoPtr zone = PodBuilder("new")
                         .Label("app", "web")
                         .Spec("topologySpreadConstraints", Constraint(1, "zone", "ScheduleAnyway"))
@@ -141,7 +156,8 @@ TEST(PodTopologySpreadTest, ScheduleAnywayScores) {
   ASSERT_TRUE(scores);
   // 2 zones: weight log(4) = 1.386; zone a has 3 pods (4.16 -> 4), zone b none.
   EXPECT_EQ(scores->raw, (std::map<std::string, int64_t>{{"n1", 4}, {"n2", 4}, {"n3", 0}}));
-  EXPECT_EQ(scores->normalized, (std::map<std::string, int64_t>{{"n1", 0}, {"n2", 0}, {"n3", 100}}));
+  EXPECT_EQ(scores->normalized,
+            (std::map<std::string, int64_t>{{"n1", 0}, {"n2", 0}, {"n3", 100}}));
 }
 
 }  // namespace

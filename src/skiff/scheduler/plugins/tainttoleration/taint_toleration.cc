@@ -17,7 +17,8 @@ Status TaintToleration::Filter(const CycleState&, const PodInfo& pod, const Node
   const api::Taint* t = api::FindUntoleratedTaint(node.node->taints, pod.tolerations,
                                                   api::TaintFilter::kNoScheduleOrNoExecute);
   if (t == nullptr) return Status();
-  return Status::Unresolvable(api::Cat("node(s) had untolerated taint {", t->key, ": ", t->value, "}"));
+  return Status::Unresolvable(
+      api::Cat("node(s) had untolerated taint {", t->key, ": ", t->value, "}"));
 }
 
 Status TaintToleration::PreScore(CycleState& state, const PodInfo& pod, const Snapshot&,
@@ -32,7 +33,8 @@ Status TaintToleration::PreScore(CycleState& state, const PodInfo& pod, const Sn
   return Status();
 }
 
-int64_t TaintToleration::Score(const CycleState& state, const PodInfo&, const NodeInfo& node) const {
+int64_t TaintToleration::Score(const CycleState& state, const PodInfo&,
+                               const NodeInfo& node) const {
   const auto* s = state.Read<PreScoreState>(slot());
   int64_t count = 0;
   for (const api::Taint& t : node.node->taints) {

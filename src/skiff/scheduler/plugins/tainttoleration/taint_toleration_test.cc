@@ -30,20 +30,24 @@ TEST(TaintTolerationTest, FilterTable) {
       {"tolerated with Exists and no effect", NodeBuilder("n").Taint("k", "v", "NoExecute"),
        R"([{"key":"k","operator":"Exists"}])", ""},
       {"wrong value", NodeBuilder("n").Taint("k", "v", "NoSchedule"),
-       R"([{"key":"k","value":"w","effect":"NoSchedule"}])", "node(s) had untolerated taint {k: v}"},
+       R"([{"key":"k","value":"w","effect":"NoSchedule"}])",
+       "node(s) had untolerated taint {k: v}"},
       {"first untolerated taint is reported",
        NodeBuilder("n").Taint("a", "1", "NoSchedule").Taint("b", "2", "NoSchedule"),
        R"([{"key":"a","operator":"Exists"}])", "node(s) had untolerated taint {b: 2}"},
-      {"control plane", NodeBuilder("n").Taint("node-role.kubernetes.io/control-plane", "", "NoSchedule"),
-       "[]", "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"},
+      {"control plane",
+       NodeBuilder("n").Taint("node-role.kubernetes.io/control-plane", "", "NoSchedule"), "[]",
+       "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"},
   };
   TaintToleration pl;
   for (const Case& c : cases) {
     Snapshot snap = testing::SnapshotOf({c.node});
-    Status s =
-        testing::RunFilter(pl, *PodBuilder("p").Spec("tolerations", c.tolerations).Info(), snap, "n");
+    Status s = testing::RunFilter(pl, *PodBuilder("p").Spec("tolerations", c.tolerations).Info(),
+                                  snap, "n");
     EXPECT_EQ(s.Message(), c.want) << c.name;
-    if (!c.want.empty()) EXPECT_EQ(s.code(), Code::kUnschedulableAndUnresolvable) << c.name;
+    if (!c.want.empty()) {
+      EXPECT_EQ(s.code(), Code::kUnschedulableAndUnresolvable) << c.name;
+    }
   }
 }
 
@@ -65,7 +69,8 @@ TEST(TaintTolerationTest, ScoreCountsUntoleratedPreferNoSchedule) {
       {R"([{"operator":"Exists"}])", {{"n0", 100}, {"n1", 100}, {"n2", 100}, {"n3", 100}}},
   };
   for (const Case& c : cases) {
-    auto scores = testing::RunScore(pl, *PodBuilder("p").Spec("tolerations", c.tolerations).Info(), snap);
+    auto scores =
+        testing::RunScore(pl, *PodBuilder("p").Spec("tolerations", c.tolerations).Info(), snap);
     ASSERT_TRUE(scores);
     EXPECT_EQ(scores->normalized, c.want) << c.tolerations;
   }
