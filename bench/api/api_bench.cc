@@ -90,8 +90,8 @@ std::string ConfigMap(int i) {
 
 std::string Pod(int i) {
   return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"pod-" +
-         std::to_string(i) +
-         "\",\"labels\":{\"app\":\"bench\",\"tier\":\"t" + std::to_string(i % 10) +
+         std::to_string(i) + "\",\"labels\":{\"app\":\"bench\",\"tier\":\"t" +
+         std::to_string(i % 10) +
          "\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox:1.36\","
          "\"command\":[\"sh\",\"-c\",\"sleep 3600\"],\"resources\":{\"requests\":{\"cpu\":"
          "\"10m\",\"memory\":\"16Mi\"}}}]}}";
@@ -101,8 +101,10 @@ std::string Pod(int i) {
 Figures SqliteBaseline(const std::string& path, int writers, int per_writer) {
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-               "CREATE TABLE kv(key TEXT PRIMARY KEY, value BLOB)", nullptr, nullptr, nullptr);
+  sqlite3_exec(db,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+               "CREATE TABLE kv(key TEXT PRIMARY KEY, value BLOB)",
+               nullptr, nullptr, nullptr);
   std::mutex mu;  // one connection: SQLite serialises writers anyway
   std::vector<double> lat;
   std::mutex lat_mu;
@@ -170,7 +172,8 @@ Figures HttpCreates(int port, int clients, int per_client, const std::string& ns
 int main(int argc, char** argv) {
   int pods = argc > 1 ? std::atoi(argv[1]) : 100000;
   int watchers = argc > 2 ? std::atoi(argv[2]) : 1000;
-  std::string dir = std::filesystem::temp_directory_path() / ("skiff-bench-" + std::to_string(getpid()));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("skiff-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
 
   Figures base = SqliteBaseline(dir + "/baseline.db", 64, 100);
@@ -230,8 +233,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<Conn>> wconns;
   {
     Conn c(port);
-    c.Request(bhttp::verb::post, "/api/v1/namespaces",
-              "{\"metadata\":{\"name\":\"watch\"}}");
+    c.Request(bhttp::verb::post, "/api/v1/namespaces", "{\"metadata\":{\"name\":\"watch\"}}");
   }
   for (int i = 0; i < watchers; ++i) wconns.push_back(std::make_unique<Conn>(port));
   std::atomic<int64_t> sent_at_ns[4096];
@@ -241,7 +243,8 @@ int main(int argc, char** argv) {
       Conn& c = *wconns[i];
       bhttp::request<bhttp::empty_body> req{bhttp::verb::get,
                                             "/api/v1/namespaces/watch/configmaps?watch=true&"
-                                            "resourceVersion=" + std::to_string(1) ,
+                                            "resourceVersion=" +
+                                                std::to_string(1),
                                             11};
       // Start from "now": an explicit old RV would replay; use the list RV instead.
       std::string list;

@@ -17,7 +17,7 @@ struct ServerFlags {
 };
 
 struct AgentFlags {
-  std::string server;  // API server URL, e.g. http://127.0.0.1:6443
+  std::string server;   // API server URL, e.g. http://127.0.0.1:6443
   bool hollow = false;  // simulate nodes instead of running containers
   int nodes = 1;        // with --hollow: how many nodes
   std::string name_prefix = "hollow-";

@@ -130,9 +130,9 @@ int RunServer(const ServerFlags& flags) {
   if (flags.hollow_nodes > 0) {
     agent::hollow::HollowNodesOptions hollow_opts;
     hollow_opts.count = flags.hollow_nodes;
-    hollow = std::make_unique<agent::hollow::HollowNodes>(
-        &hollow_client, &informers.For(client::Pods()), &informers.For(client::Nodes()),
-        hollow_opts);
+    hollow =
+        std::make_unique<agent::hollow::HollowNodes>(&hollow_client, &informers.For(client::Pods()),
+                                                     &informers.For(client::Nodes()), hollow_opts);
     hollow->Register();
   }
   controllers::GarbageCollector gc(&server.registry(), &server.cache());
@@ -160,8 +160,8 @@ int RunServer(const ServerFlags& flags) {
     std::cerr << "skiff: cannot write " << kubeconfig << "\n";
     return 1;
   }
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                  .count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("skiff server ready on {} in {:.0f} ms (store: {}, data: {})", url, ms, flags.store,
                data_dir.string());
   std::cout << "Skiff API server listening on " << url << "\n"

@@ -425,6 +425,19 @@ class DeploymentTest(ServerTestCase):
         self.assertEqual(r.out.strip(), "deployment.apps/web resumed")
         self.wait_for("revision 3", lambda: 3 in self.rs_by_revision(ns))
 
+    def test_revision_history_limit_deletes_old_replica_sets(self):
+        self.need_ready_pods()
+        ns = self.make_ns("history")
+        self.apply(ns, manifest("web", replicas=1, extra_spec={"revisionHistoryLimit": 1}))
+        self.rollout_status(ns, "web")
+        for image in ("nginx:2", "nginx:3", "nginx:4"):
+            self.kubectl("set", "image", "deployment/web", f"web={image}", "-n", ns)
+            self.rollout_status(ns, "web")
+        self.wait_for("revisions 3 and 4 only",
+                      lambda: sorted(self.rs_by_revision(ns)) == [3, 4], timeout=30)
+        r = self.kubectl("rollout", "history", "deployment/web", "-n", ns)
+        self.assertEqual([l.split()[0] for l in self.history(r)[2:]], ["3", "4"], str(r))
+
     def test_delete_cascades_and_orphans(self):
         ns = self.make_ns("delete")
         self.apply(ns, manifest("gone", replicas=2))

@@ -207,6 +207,24 @@ class HollowNodesTest(ServerTestCase):
         self.kubectl("delete", "pod", "probes", "broken")
         self.assertGone("/api/v1/namespaces/default/pods/broken", timeout=5)
 
+    def test_readiness_delay(self):
+        spec = pod_manifest("slow", "hollow-1", [
+            "{name: web, image: nginx, readinessProbe: {tcpSocket: {port: 80}, "
+            "initialDelaySeconds: 2}}"])
+        self.kubectl("apply", "-f", self.write_file("slow.yaml", spec))
+        self.wait_for("slow Running", lambda: self.get_obj(
+            "/api/v1/namespaces/default/pods/slow")["status"].get("phase") == "Running")
+        ready = self.core.read_namespaced_pod("slow", "default").status.container_statuses[0]
+        self.assertFalse(ready.ready)
+        self.wait_for("slow ready", lambda: self.core.read_namespaced_pod(
+            "slow", "default").status.container_statuses[0].ready, timeout=10)
+        conds = {c.type: c for c in self.core.read_namespaced_pod("slow", "default")
+                 .status.conditions}
+        # The strategic-merge status patch removed the earlier False reason and message.
+        self.assertEqual((conds["Ready"].status, conds["Ready"].reason, conds["Ready"].message),
+                         ("True", None, None))
+        self.kubectl("delete", "pod", "slow")
+
     def test_job_like_pod_succeeds(self):
         spec = pod_manifest("once", "hollow-2", [
             "{name: run, image: busybox, command: [sh, -c, 'exit 0']}"],

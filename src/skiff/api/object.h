@@ -30,7 +30,8 @@ inline json::value* FindMutable(json::value& v, std::initializer_list<std::strin
   return const_cast<json::value*>(Find(static_cast<const json::value&>(v), path));
 }
 
-inline std::string_view GetString(const json::value& v, std::initializer_list<std::string_view> path,
+inline std::string_view GetString(const json::value& v,
+                                  std::initializer_list<std::string_view> path,
                                   std::string_view def = {}) {
   const json::value* f = Find(v, path);
   if (f == nullptr || !f->is_string()) return def;

@@ -5,21 +5,20 @@ namespace {
 
 const std::vector<std::string_view> kAllVerbs = {"create", "delete", "deletecollection", "get",
                                                  "list",   "patch",  "update",           "watch"};
-const std::vector<std::string_view> kNoCollectionVerbs = {"create", "delete", "get",   "list",
+const std::vector<std::string_view> kNoCollectionVerbs = {"create", "delete", "get",  "list",
                                                           "patch",  "update", "watch"};
 
 std::vector<ResourceInfo> Build() {
   std::vector<ResourceInfo> r;
-  auto add = [&](std::string_view group, std::string_view kind, std::string_view plural,
-                 std::string_view singular, bool namespaced,
-                 std::vector<std::string_view> short_names,
-                 std::vector<std::string_view> categories,
-                 std::vector<std::string_view> subresources,
-                 const std::vector<std::string_view>& verbs = kAllVerbs) {
-    r.push_back(ResourceInfo{group, "v1", kind, plural, singular, namespaced,
-                             std::move(short_names), std::move(categories),
-                             std::move(subresources), verbs});
-  };
+  auto add =
+      [&](std::string_view group, std::string_view kind, std::string_view plural,
+          std::string_view singular, bool namespaced, std::vector<std::string_view> short_names,
+          std::vector<std::string_view> categories, std::vector<std::string_view> subresources,
+          const std::vector<std::string_view>& verbs = kAllVerbs) {
+        r.push_back(ResourceInfo{group, "v1", kind, plural, singular, namespaced,
+                                 std::move(short_names), std::move(categories),
+                                 std::move(subresources), verbs});
+      };
   // core/v1
   add("", "Namespace", "namespaces", "namespace", false, {"ns"}, {}, {"finalize", "status"},
       kNoCollectionVerbs);
@@ -28,16 +27,16 @@ std::vector<ResourceInfo> Build() {
       {"binding", "eviction", "exec", "log", "status"});
   add("", "PersistentVolume", "persistentvolumes", "persistentvolume", false, {"pv"}, {},
       {"status"});
-  add("", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true,
-      {"pvc"}, {}, {"status"});
+  add("", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", true, {"pvc"},
+      {}, {"status"});
   add("", "ConfigMap", "configmaps", "configmap", true, {"cm"}, {}, {});
   add("", "Secret", "secrets", "secret", true, {}, {}, {});
   add("", "Event", "events", "event", true, {"ev"}, {}, {});
   add("", "ServiceAccount", "serviceaccounts", "serviceaccount", true, {"sa"}, {}, {});
   add("", "Service", "services", "service", true, {"svc"}, {"all"}, {"status"});
   add("", "Endpoints", "endpoints", "endpoints", true, {"ep"}, {}, {});
-  add("", "ReplicationController", "replicationcontrollers", "replicationcontroller", true,
-      {"rc"}, {"all"}, {"scale", "status"});
+  add("", "ReplicationController", "replicationcontrollers", "replicationcontroller", true, {"rc"},
+      {"all"}, {"scale", "status"});
   // apps/v1
   add("apps", "ControllerRevision", "controllerrevisions", "controllerrevision", true, {}, {}, {});
   add("apps", "DaemonSet", "daemonsets", "daemonset", true, {"ds"}, {"all"}, {"status"});
@@ -50,8 +49,8 @@ std::vector<ResourceInfo> Build() {
   // others
   add("coordination.k8s.io", "Lease", "leases", "lease", true, {}, {}, {});
   add("events.k8s.io", "Event", "events", "event", true, {"ev"}, {}, {});
-  add("policy", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true,
-      {"pdb"}, {}, {"status"});
+  add("policy", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", true, {"pdb"},
+      {}, {"status"});
   add("storage.k8s.io", "StorageClass", "storageclasses", "storageclass", false, {"sc"}, {}, {});
   return r;
 }

@@ -167,8 +167,8 @@ int ApiServer::port() const { return http_ ? http_->port() : 0; }
 absl::Status ApiServer::EnsureDefaultNamespaces() {
   const api::ResourceInfo* nsr = api::FindResource("", "v1", "namespaces");
   for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
-    json::value ns = json::object{{"apiVersion", "v1"}, {"kind", "Namespace"},
-                                  {"metadata", json::object{{"name", name}}}};
+    json::value ns = json::object{
+        {"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", json::object{{"name", name}}}};
     auto res = registry_->Create(*nsr, "", std::move(ns), WriteOptions{});
     if (!res.ok() && HttpCode(res.status()) != 409) return res.status();
   }
@@ -194,7 +194,8 @@ void ApiServer::SendObject(const http::Request& req, http::ResponseWriter& w,
   }
   if (WantsTable(req)) {
     json::value obj = json::parse(body);
-    if (api::Find(obj, {"metadata", "name"}) != nullptr && api::GetString(obj, {"kind"}) == r.kind) {
+    if (api::Find(obj, {"metadata", "name"}) != nullptr &&
+        api::GetString(obj, {"kind"}) == r.kind) {
       auto include = api::table::ParseIncludeObject(req.Query("includeObject").value_or(""));
       api::table::TableListMeta meta;
       meta.resource_version = std::string(api::GetString(obj, {"metadata", "resourceVersion"}));
@@ -253,12 +254,10 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
     bool core = absl::StartsWith(path, "/api") && !absl::StartsWith(path, "/apis");
     std::string v = AggregatedVersion(req);
     if (!v.empty()) {
-      rec.Send(200,
-               "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList",
+      rec.Send(200, "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList",
                AggregatedDiscovery(core, v), {});
     } else if (core) {
-      rec.Send(200, kJson,
-               LegacyApiVersions(options_.bind + ":" + std::to_string(port())), {});
+      rec.Send(200, kJson, LegacyApiVersions(options_.bind + ":" + std::to_string(port())), {});
     } else {
       rec.Send(200, kJson, LegacyGroupList(), {});
     }
@@ -267,7 +266,10 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
     rec.Send(200, api::openapi::kOpenApiV2EmptyProtobufContentType, "", {});
   } else if (path == "/openapi/v3" || path == "/openapi/v3/") {
     auto doc = api::openapi::IndexDocument();
-    if (doc.ok()) rec.Send(200, kJson, *doc, {}); else SendError(rec, doc.status(), nullptr);
+    if (doc.ok())
+      rec.Send(200, kJson, *doc, {});
+    else
+      SendError(rec, doc.status(), nullptr);
   } else if (absl::StartsWith(path, "/openapi/v3/")) {
     auto doc = api::openapi::GroupVersionDocument(path.substr(strlen("/openapi/v3/")));
     if (doc.ok()) {
@@ -292,7 +294,8 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
       if (!g.empty()) {
         rec.Send(200, kJson, g, {});
       } else {
-        SendError(rec, ApiError(404, "NotFound", "the server could not find the requested resource"),
+        SendError(rec,
+                  ApiError(404, "NotFound", "the server could not find the requested resource"),
                   nullptr);
       }
       i = 0;
@@ -305,7 +308,8 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
         if (!list.empty()) {
           rec.Send(200, kJson, list, {});
         } else {
-          SendError(rec, ApiError(404, "NotFound", "the server could not find the requested resource"),
+          SendError(rec,
+                    ApiError(404, "NotFound", "the server could not find the requested resource"),
                     nullptr);
         }
       } else {
@@ -324,7 +328,8 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
                                              route.ns.empty() && !route.name.empty());
         if (route.r == nullptr || bad_shape ||
             (!route.sub.empty() && !route.r->HasSubresource(route.sub))) {
-          SendError(rec, ApiError(404, "NotFound", "the server could not find the requested resource"),
+          SendError(rec,
+                    ApiError(404, "NotFound", "the server could not find the requested resource"),
                     nullptr);
         } else {
           route.resource_label = route.r->plural;
@@ -408,10 +413,9 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
     if (route.sub == "log" || route.sub == "exec") {
       auto pod = registry_->Get(r, route.ns, route.name);
       if (!pod.ok()) return SendError(w, pod.status(), &route);
-      return SendError(w,
-                       BadRequest("pod " + route.name +
-                                  " has no node agent serving its logs or exec yet"),
-                       &route);
+      return SendError(
+          w, BadRequest("pod " + route.name + " has no node agent serving its logs or exec yet"),
+          &route);
     }
     auto obj = registry_->Get(r, route.ns, route.name);
     if (!obj.ok()) return SendError(w, obj.status(), &route);
@@ -448,11 +452,14 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
     if (node.empty()) {
       return SendError(w, Invalid(r, route.name, {api::Required("target.name")}), &route);
     }
-    absl::Status bound = registry_->Bind(route.ns, route.name,
-                                         api::GetString(*body, {"metadata", "uid"}), node);
+    absl::Status bound =
+        registry_->Bind(route.ns, route.name, api::GetString(*body, {"metadata", "uid"}), node);
     if (!bound.ok()) return SendError(w, bound, &route);
-    json::object st{{"kind", "Status"},  {"apiVersion", "v1"}, {"metadata", json::object()},
-                    {"status", "Success"}, {"code", 201}};
+    json::object st{{"kind", "Status"},
+                    {"apiVersion", "v1"},
+                    {"metadata", json::object()},
+                    {"status", "Success"},
+                    {"code", 201}};
     return w.Send(201, kJson, json::serialize(st));
   }
   if (m == "POST" && route.sub == "eviction") {
@@ -464,8 +471,11 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
       if (g->is_int64()) dopts.grace_period_seconds = g->get_int64();
     auto res = registry_->Delete(r, route.ns, route.name, dopts);
     if (!res.ok()) return SendError(w, res.status(), &route);
-    json::object st{{"kind", "Status"},  {"apiVersion", "v1"}, {"metadata", json::object()},
-                    {"status", "Success"}, {"code", 201}};
+    json::object st{{"kind", "Status"},
+                    {"apiVersion", "v1"},
+                    {"metadata", json::object()},
+                    {"status", "Success"},
+                    {"code", 201}};
     return w.Send(201, kJson, json::serialize(st));
   }
   if (m == "PUT" && !route.name.empty()) {
@@ -523,8 +533,8 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
     }
     auto res = registry_->Delete(r, route.ns, route.name, dopts);
     if (!res.ok()) return SendError(w, res.status(), &route);
-    bool gone = api::Find(res->object, {"metadata", "deletionTimestamp"}) == nullptr ||
-                dopts.dry_run;
+    bool gone =
+        api::Find(res->object, {"metadata", "deletionTimestamp"}) == nullptr || dopts.dry_run;
     return SendObject(req, w, r, gone ? 200 : 202, json::serialize(res->object), {});
   }
   SendError(w, MethodNotSupported(r, m), &route);
@@ -580,7 +590,8 @@ void ApiServer::HandleList(const http::Request& req, http::ResponseWriter& w, Ro
 
   if (WantsTable(req)) {
     auto include = api::table::ParseIncludeObject(req.Query("includeObject").value_or(""));
-    if (!include.ok()) return SendError(w, BadRequest(std::string(include.status().message())), &route);
+    if (!include.ok())
+      return SendError(w, BadRequest(std::string(include.status().message())), &route);
     std::vector<json::value> objs;
     objs.reserve(list.items.size());
     for (const auto& o : list.items) objs.push_back(ParseCached(*o));
@@ -603,8 +614,8 @@ void ApiServer::HandleList(const http::Request& req, http::ResponseWriter& w, Ro
   out += std::to_string(list.revision);
   out += "\"";
   if (!cont.empty()) {
-    out += ",\"continue\":\"" + cont + "\",\"remainingItemCount\":" +
-           std::to_string(list.remaining);
+    out +=
+        ",\"continue\":\"" + cont + "\",\"remainingItemCount\":" + std::to_string(list.remaining);
   }
   out += "},\"items\":[";
   for (size_t i = 0; i < list.items.size(); ++i) {
@@ -624,7 +635,8 @@ void ApiServer::HandleDeleteCollection(const http::Request& req, http::ResponseW
   if (auto dry = req.Query("dryRun")) dopts.dry_run = *dry == "All";
   if (!req.body.empty()) {
     auto body = ParseBody(req.body, false);
-    if (body.ok()) dopts.propagation_policy = std::string(api::GetString(*body, {"propagationPolicy"}));
+    if (body.ok())
+      dopts.propagation_policy = std::string(api::GetString(*body, {"propagationPolicy"}));
   }
   if (auto pp = req.Query("propagationPolicy")) dopts.propagation_policy = std::string(*pp);
   cache_->WaitForRevision(store_->CurrentRevision());
@@ -699,10 +711,10 @@ void ApiServer::HandleWatch(const http::Request& req, http::ResponseWriter& w, R
         json::value obj = ParseCached(*ev.object);
         api::table::TableListMeta meta;
         meta.resource_version = std::to_string(ev.object->rv);
-        buf += json::serialize(api::table::BuildTable(
-            r, std::span<const json::value>(&obj, 1),
-            include.ok() ? *include : api::table::IncludeObject::kMetadata, meta, clock_.Now(),
-            first_table));
+        buf += json::serialize(
+            api::table::BuildTable(r, std::span<const json::value>(&obj, 1),
+                                   include.ok() ? *include : api::table::IncludeObject::kMetadata,
+                                   meta, clock_.Now(), first_table));
         first_table = false;
       } else {
         buf += ev.object->json;

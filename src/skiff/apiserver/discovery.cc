@@ -76,8 +76,8 @@ std::string BuildAggregated(bool core, std::string_view version) {
       if (!subs.empty()) e["subresources"] = std::move(subs);
       resources.push_back(std::move(e));
     }
-    json::object ver{{"version", "v1"}, {"resources", std::move(resources)},
-                     {"freshness", "Current"}};
+    json::object ver{
+        {"version", "v1"}, {"resources", std::move(resources)}, {"freshness", "Current"}};
     json::object item;
     item["metadata"] = json::object{{"name", group}, {"creationTimestamp", nullptr}};
     item["versions"] = json::array{std::move(ver)};
@@ -172,8 +172,8 @@ std::string LegacyResourceList(std::string_view group, std::string_view version)
   json::object o;
   o["kind"] = "APIResourceList";
   o["apiVersion"] = "v1";
-  o["groupVersion"] = group.empty() ? std::string(version)
-                                    : std::string(group) + "/" + std::string(version);
+  o["groupVersion"] =
+      group.empty() ? std::string(version) : std::string(group) + "/" + std::string(version);
   o["resources"] = std::move(resources);
   return json::serialize(o);
 }

@@ -68,8 +68,7 @@ absl::Status ApiError(int code, std::string_view reason, std::string_view messag
 }
 
 absl::Status NotFound(const api::ResourceInfo& r, std::string_view name) {
-  return ApiError(404, "NotFound",
-                  r.GroupResource() + " \"" + std::string(name) + "\" not found",
+  return ApiError(404, "NotFound", r.GroupResource() + " \"" + std::string(name) + "\" not found",
                   Details(r, name));
 }
 
@@ -121,10 +120,10 @@ absl::Status Invalid(const api::ResourceInfo& r, std::string_view name,
 absl::Status BadRequest(std::string_view message) { return ApiError(400, "BadRequest", message); }
 
 absl::Status MethodNotSupported(const api::ResourceInfo& r, std::string_view verb) {
-  return ApiError(405, "MethodNotAllowed",
-                  std::string(verb) + " is not supported on resources of kind \"" +
-                      r.GroupResource() + "\"",
-                  Details(r, ""));
+  return ApiError(
+      405, "MethodNotAllowed",
+      std::string(verb) + " is not supported on resources of kind \"" + r.GroupResource() + "\"",
+      Details(r, ""));
 }
 
 StatusResponse ToStatusResponse(const absl::Status& s) {

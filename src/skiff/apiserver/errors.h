@@ -3,10 +3,9 @@
 // (404 NotFound, 409 Conflict, 422 Invalid with causes, ...). Pure functions; thread-safe.
 #pragma once
 
+#include <boost/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <boost/json.hpp>
 
 #include "absl/status/status.h"
 #include "skiff/api/field_error.h"

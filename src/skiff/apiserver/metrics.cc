@@ -11,8 +11,7 @@ void Histogram::Observe(double seconds) {
   sum_ += seconds;
 }
 
-void Histogram::Render(std::string& out, const std::string& name,
-                       const std::string& labels) const {
+void Histogram::Render(std::string& out, const std::string& name, const std::string& labels) const {
   std::string sep = labels.empty() ? "" : ",";
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     absl::StrAppendFormat(&out, "%s_bucket{%s%sle=\"%g\"} %d\n", name, labels, sep, kBuckets[i],
@@ -41,7 +40,8 @@ std::string Metrics::Render(size_t watchers, int64_t store_revision) const {
   out += "# HELP apiserver_request_total Requests by verb, resource and HTTP code.\n";
   out += "# TYPE apiserver_request_total counter\n";
   for (const auto& [k, n] : requests_) {
-    absl::StrAppendFormat(&out, "apiserver_request_total{verb=\"%s\",resource=\"%s\",code=\"%d\"} %d\n",
+    absl::StrAppendFormat(&out,
+                          "apiserver_request_total{verb=\"%s\",resource=\"%s\",code=\"%d\"} %d\n",
                           std::get<0>(k), std::get<1>(k), std::get<2>(k), n);
   }
   out += "# HELP apiserver_request_duration_seconds Request latency by verb and resource.\n";

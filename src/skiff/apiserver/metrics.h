@@ -14,9 +14,8 @@ namespace skiff::apiserver {
 
 class Histogram {
  public:
-  static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,  0.1,    0.25,  0.5,
-                                                      1,      2.5,   5,      10};
+  static constexpr std::array<double, 14> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   void Observe(double seconds);
   // Appends `name{labels,le=...}` lines in the Prometheus text format.
   void Render(std::string& out, const std::string& name, const std::string& labels) const;

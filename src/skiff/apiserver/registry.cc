@@ -52,13 +52,13 @@ absl::Status CheckTypeMeta(const api::ResourceInfo& r, json::value& obj) {
   if (!obj.is_object()) return BadRequest("the body of the request must be a JSON object");
   json::object& o = obj.as_object();
   std::string gv = r.GroupVersion();
-  if (auto* av = o.if_contains("apiVersion"); av && av->is_string() && !av->get_string().empty() &&
-                                              av->get_string() != gv) {
+  if (auto* av = o.if_contains("apiVersion");
+      av && av->is_string() && !av->get_string().empty() && av->get_string() != gv) {
     return BadRequest("the API version in the data (" + std::string(av->get_string()) +
                       ") does not match the expected API version (" + gv + ")");
   }
-  if (auto* k = o.if_contains("kind"); k && k->is_string() && !k->get_string().empty() &&
-                                       k->get_string() != r.kind) {
+  if (auto* k = o.if_contains("kind");
+      k && k->is_string() && !k->get_string().empty() && k->get_string() != r.kind) {
     return BadRequest("the kind in the data (" + std::string(k->get_string()) +
                       ") does not match the expected kind (" + std::string(r.kind) + ")");
   }
@@ -108,8 +108,7 @@ json::value YamlToJson(const YAML::Node& n) {
       if (ec == std::errc() && p == s.data() + s.size()) return i;
       char* end = nullptr;
       double d = std::strtod(s.c_str(), &end);
-      if (!s.empty() && end == s.c_str() + s.size() && s.find_first_of("0123456789") == 0)
-        return d;
+      if (!s.empty() && end == s.c_str() + s.size() && s.find_first_of("0123456789") == 0) return d;
       return json::string(s);
     }
     default:
@@ -309,10 +308,16 @@ absl::StatusOr<WriteResult> Registry::Mutate(const api::ResourceInfo& r, std::st
     json::object& meta = EnsureObject(obj, {"metadata"});
     const json::object& old_meta = old.as_object().at("metadata").as_object();
     meta["name"] = name;
-    if (r.namespaced) meta["namespace"] = ns; else meta.erase("namespace");
+    if (r.namespaced)
+      meta["namespace"] = ns;
+    else
+      meta.erase("namespace");
     for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp",
                           "deletionGracePeriodSeconds", "generation"}) {
-      if (auto* v = old_meta.if_contains(f)) meta[f] = *v; else meta.erase(f);
+      if (auto* v = old_meta.if_contains(f))
+        meta[f] = *v;
+      else
+        meta.erase(f);
     }
     if (!meta.contains("managedFields"))
       if (auto* v = old_meta.if_contains("managedFields")) meta["managedFields"] = *v;
@@ -322,7 +327,8 @@ absl::StatusOr<WriteResult> Registry::Mutate(const api::ResourceInfo& r, std::st
       const json::value* fins = api::Find(obj, {"spec", "finalizers"});
       if (fins != nullptr) {
         EnsureObject(merged, {"spec"})["finalizers"] = *fins;
-      } else if (json::value* spec = api::FindMutable(merged, {"spec"}); spec && spec->is_object()) {
+      } else if (json::value* spec = api::FindMutable(merged, {"spec"});
+                 spec && spec->is_object()) {
         spec->as_object().erase("finalizers");
       }
       obj = std::move(merged);
@@ -385,16 +391,17 @@ absl::StatusOr<WriteResult> Registry::Update(const api::ResourceInfo& r, std::st
         WriteOptions{opts.dry_run, opts.field_manager, "Ignore", "scale", false}, false);
     if (!res.ok()) return res.status();
     if (replicas < 0) {
-      return Invalid(r, name, {api::Invalid("spec.replicas", std::to_string(replicas),
-                                            "must be greater than or equal to 0")});
+      return Invalid(r, name,
+                     {api::Invalid("spec.replicas", std::to_string(replicas),
+                                   "must be greater than or equal to 0")});
     }
     res->object = ToScale(r, res->object);
     return res;
   }
   bool allow_create = opts.subresource.empty() && AllowCreateOnUpdate(r);
   return Mutate(
-      r, ns, name,
-      [&](const json::value&) -> absl::StatusOr<json::value> { return obj; }, opts, allow_create);
+      r, ns, name, [&](const json::value&) -> absl::StatusOr<json::value> { return obj; }, opts,
+      allow_create);
 }
 
 absl::StatusOr<WriteResult> Registry::Patch(const api::ResourceInfo& r, std::string_view ns,
@@ -429,8 +436,7 @@ absl::StatusOr<WriteResult> Registry::Patch(const api::ResourceInfo& r, std::str
     // built in, so every served kind has one.
   }
   if (kind == kApply && opts.field_manager.empty()) {
-    return Invalid(r, name, {api::Required("fieldManager",
-                                           "is required for apply requests")});
+    return Invalid(r, name, {api::Required("fieldManager", "is required for apply requests")});
   }
   const api::patch::SchemaNode* schema = api::patch::StrategicSchemaFor(r.group, r.kind);
   auto apply_patch = [&](const json::value& doc) -> absl::StatusOr<json::value> {
@@ -533,10 +539,10 @@ absl::StatusOr<WriteResult> Registry::Delete(const api::ResourceInfo& r, std::st
     }
     if (!opts.precondition_rv.empty() &&
         opts.precondition_rv != std::to_string(cur->mod_revision)) {
-      return Conflict(r, name,
-                      "Precondition failed: ResourceVersion in precondition: " +
-                          opts.precondition_rv +
-                          ", ResourceVersion in meta: " + std::to_string(cur->mod_revision));
+      return Conflict(
+          r, name,
+          "Precondition failed: ResourceVersion in precondition: " + opts.precondition_rv +
+              ", ResourceVersion in meta: " + std::to_string(cur->mod_revision));
     }
     WriteResult res;
     json::value next = old;
@@ -569,9 +575,10 @@ absl::StatusOr<WriteResult> Registry::Delete(const api::ResourceInfo& r, std::st
     if (already_deleting && keep) {
       // Deletion already in progress; a shorter grace period may still apply.
       int64_t cur_grace = api::GetInt(old, {"metadata", "deletionGracePeriodSeconds"}, 0);
-      if (!(grace < cur_grace) && finalizers.size() ==
-          (meta.contains("finalizers") && meta["finalizers"].is_array()
-               ? meta["finalizers"].as_array().size() : 0)) {
+      if (!(grace < cur_grace) &&
+          finalizers.size() == (meta.contains("finalizers") && meta["finalizers"].is_array()
+                                    ? meta["finalizers"].as_array().size()
+                                    : 0)) {
         res.object = std::move(old);
         return res;
       }
@@ -617,18 +624,21 @@ absl::Status Registry::Bind(std::string_view ns, std::string_view name, std::str
       return Conflict(r, name, "Precondition failed: UID in precondition: " + std::string(uid));
     }
     if (!GetString(pod, {"metadata", "deletionTimestamp"}).empty()) {
-      return Conflict(r, name, "pod " + std::string(name) + " is being deleted, cannot be assigned to a host");
+      return Conflict(
+          r, name, "pod " + std::string(name) + " is being deleted, cannot be assigned to a host");
     }
     std::string_view existing = GetString(pod, {"spec", "nodeName"});
     if (!existing.empty()) {
-      return Conflict(r, name, "pod " + std::string(name) + " is already assigned to node \"" +
-                                   std::string(existing) + "\"");
+      return Conflict(r, name,
+                      "pod " + std::string(name) + " is already assigned to node \"" +
+                          std::string(existing) + "\"");
     }
     EnsureObject(pod, {"spec"})["nodeName"] = node;
     json::object& status = EnsureObject(pod, {"status"});
     json::array conditions;
     if (auto* c = status.if_contains("conditions"); c && c->is_array()) conditions = c->as_array();
-    json::object scheduled{{"type", "PodScheduled"}, {"status", "True"},
+    json::object scheduled{{"type", "PodScheduled"},
+                           {"status", "True"},
                            {"lastProbeTime", nullptr},
                            {"lastTransitionTime", base::FormatRfc3339(clock_.Now())}};
     bool replaced = false;

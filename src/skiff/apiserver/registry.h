@@ -4,12 +4,11 @@
 // Thread-safe; every method may block on the store.
 #pragma once
 
+#include <boost/json.hpp>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "skiff/api/resources.h"
@@ -21,11 +20,11 @@ namespace skiff::apiserver {
 
 struct WriteOptions {
   bool dry_run = false;
-  std::string field_manager;           // from ?fieldManager= or the user agent
+  std::string field_manager;              // from ?fieldManager= or the user agent
   std::string field_validation = "Warn";  // Strict | Warn | Ignore
-  std::string subresource;             // "", "status", "scale"
-  bool force = false;                  // server-side apply
-  bool apply = false;                  // set for apply patches: managedFields already updated
+  std::string subresource;                // "", "status", "scale"
+  bool force = false;                     // server-side apply
+  bool apply = false;                     // set for apply patches: managedFields already updated
 };
 
 struct WriteResult {

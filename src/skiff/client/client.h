@@ -3,11 +3,10 @@
 // optimistic concurrency) without sockets. Implementations are thread-safe.
 #pragma once
 
+#include <boost/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "skiff/api/resources.h"

@@ -4,14 +4,13 @@
 // Thread-safe; Record() never blocks on the API.
 #pragma once
 
+#include <boost/json.hpp>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <string>
 #include <thread>
-
-#include <boost/json.hpp>
 
 #include "skiff/base/time.h"
 #include "skiff/client/client.h"

@@ -4,14 +4,13 @@
 // thread in process) and must only enqueue work. Reads are thread-safe.
 #pragma once
 
+#include <boost/json.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "skiff/api/resources.h"
 #include "skiff/apiserver/watchcache/watch_cache.h"

@@ -52,8 +52,8 @@ absl::StatusOr<json::value> InProcessClient::Get(const api::ResourceInfo& r, std
   return json::parse((*obj)->json);
 }
 
-absl::StatusOr<json::value> InProcessClient::Create(const api::ResourceInfo& r,
-                                                    std::string_view ns, json::value obj) {
+absl::StatusOr<json::value> InProcessClient::Create(const api::ResourceInfo& r, std::string_view ns,
+                                                    json::value obj) {
   auto res = registry_->Create(r, ns, std::move(obj), Options(""));
   if (!res.ok()) return res.status();
   return std::move(res->object);
@@ -68,8 +68,8 @@ absl::StatusOr<json::value> InProcessClient::Update(const api::ResourceInfo& r, 
   return std::move(res->object);
 }
 
-absl::StatusOr<json::value> InProcessClient::Patch(const api::ResourceInfo& r,
-                                                   std::string_view ns, std::string_view name,
+absl::StatusOr<json::value> InProcessClient::Patch(const api::ResourceInfo& r, std::string_view ns,
+                                                   std::string_view name,
                                                    std::string_view patch_type,
                                                    std::string_view patch,
                                                    std::string_view subresource) {

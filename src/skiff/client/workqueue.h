@@ -91,11 +91,11 @@ class WorkQueue {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;        // guarded by mu_
-  std::set<std::string> dirty_;          // guarded by mu_: queued, not yet handed out
-  std::set<std::string> processing_;     // guarded by mu_
+  std::deque<std::string> queue_;     // guarded by mu_
+  std::set<std::string> dirty_;       // guarded by mu_: queued, not yet handed out
+  std::set<std::string> processing_;  // guarded by mu_
   std::multimap<std::chrono::steady_clock::time_point, std::string> waiting_;  // guarded by mu_
-  bool shutdown_ = false;                // guarded by mu_
+  bool shutdown_ = false;                                                      // guarded by mu_
 };
 
 }  // namespace skiff::client

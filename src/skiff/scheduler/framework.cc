@@ -171,7 +171,7 @@ Status Framework::RunFilters(const CycleState& state, const PodInfo& pod,
 }
 
 void Framework::FindFeasible(const CycleState& state, const PodInfo& pod,
-                             const std::vector<const NodeInfo*>& candidates, bool all_nodes,
+                             const std::vector<const NodeInfo*>& candidates,
                              std::vector<const NodeInfo*>* feasible, Diagnosis* diagnosis,
                              int* evaluated) {
   const int n = static_cast<int>(candidates.size());
@@ -212,7 +212,6 @@ void Framework::FindFeasible(const CycleState& state, const PodInfo& pod,
     }
   }
   *evaluated = processed;
-  (void)all_nodes;
   next_start_ = (start + processed) % n;
 }
 
@@ -276,8 +275,7 @@ ScheduleResult Framework::Schedule(const PodInfo& pod, const Snapshot& snapshot)
   }
 
   std::vector<const NodeInfo*> feasible;
-  FindFeasible(state, pod, *candidates, !names.has_value(), &feasible, &r.diagnosis,
-               &r.evaluated_nodes);
+  FindFeasible(state, pod, *candidates, &feasible, &r.diagnosis, &r.evaluated_nodes);
   r.feasible_nodes = static_cast<int>(feasible.size());
   if (feasible.empty()) return r;
   r.node = feasible.size() == 1 ? feasible[0]->name() : PickNode(state, pod, snapshot, feasible);

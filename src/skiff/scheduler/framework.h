@@ -211,7 +211,7 @@ class Framework {
   Status RunFilters(const CycleState& state, const PodInfo& pod, const NodeInfo& node) const;
   // Filters `candidates` starting at next_start_; fills feasible and diagnosis.
   void FindFeasible(const CycleState& state, const PodInfo& pod,
-                    const std::vector<const NodeInfo*>& candidates, bool all_nodes,
+                    const std::vector<const NodeInfo*>& candidates,
                     std::vector<const NodeInfo*>* feasible, Diagnosis* diagnosis, int* evaluated);
   std::string PickNode(CycleState& state, const PodInfo& pod, const Snapshot& snapshot,
                        const std::vector<const NodeInfo*>& feasible);

@@ -88,6 +88,7 @@ void SchedulingQueue::Add(PodInfoPtr pod) {
       // Already known: treat as an update of the pending pod.
       if (e.where == Where::kInFlight) {
         e.updated = std::move(pod);
+        e.updated_matters = true;
         return;
       }
       UnlinkLocked(e);
@@ -117,9 +118,14 @@ void SchedulingQueue::Update(const json::value* old_pod, PodInfoPtr pod) {
     } else {
       Entry& e = it->second;
       switch (e.where) {
-        case Where::kInFlight:
+        case Where::kInFlight: {
+          const PodInfoPtr& base = e.updated ? e.updated : e.info.pod;
+          e.updated_matters = e.updated_matters || old_pod == nullptr || base->object == nullptr ||
+                              pod->object == nullptr ||
+                              PodSchedulingPropertiesChanged(*old_pod, *pod->object);
           e.updated = std::move(pod);
           return;
+        }
         case Where::kActive:
         case Where::kBackoff: {
           UnlinkLocked(e);
@@ -226,10 +232,12 @@ void SchedulingQueue::AddUnschedulable(const QueuedPodInfo& info, uint32_t event
     absl::Time now = clock_.Now();
     e.info.timestamp = now;
     e.events = events;
-    if (e.updated) {
+    bool retry_now = e.updated_matters;
+    if (e.updated) e.info.pod = std::move(e.updated);
+    e.updated = nullptr;
+    e.updated_matters = false;
+    if (retry_now) {
       // Changed while being scheduled: try the new version right away.
-      e.info.pod = std::move(e.updated);
-      e.updated = nullptr;
       PushActiveLocked(e);
     } else if (error || move_request_cycle_ >= info.cycle) {
       PushBackoffLocked(e);

@@ -87,7 +87,8 @@ class SchedulingQueue {
     Where where = Where::kActive;
     uint64_t seq = 0;
     uint32_t events = kAllEventsMask;
-    PodInfoPtr updated;  // a newer version that arrived while in flight
+    PodInfoPtr updated;            // a newer version that arrived while in flight
+    bool updated_matters = false;  // ... that changed what scheduling looks at
   };
   static constexpr uint32_t kAllEventsMask = ~0u;
   // Active order: higher priority first, then earlier timestamp, then arrival.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "skiff/api/object.h"
 #include "skiff/scheduler/framework.h"
 #include "skiff/scheduler/testing.h"
 
@@ -143,6 +144,22 @@ TEST(QueueTest, UpdateWhileInFlightIsRetriedAndDeleteDrops) {
   EXPECT_EQ(q.ActiveCount(), 1u);
   info = q.TryPop();
   EXPECT_EQ(info->pod->labels.at("v").as_string(), "2");
+
+  // A status-only update during the attempt (the scheduler's own condition write) is kept
+  // for the next attempt but does not force one.
+  PodBuilder with_status("p");
+  with_status.Label("v", "2")
+      .Set({"status", "phase"}, "Pending")
+      .Set({"status", "conditions"}, json::parse(R"([{"type":"PodScheduled","status":"False"}])"));
+  json::value before = PodBuilder("p").Label("v", "2").Json();
+  q.Update(&before, with_status.Info());
+  q.AddUnschedulable(*info, kNodeAdd);
+  EXPECT_EQ(q.UnschedulableCount(), 1u);
+  q.MoveAllToActiveOrBackoff(kNodeAdd);
+  clock.Advance(absl::Seconds(10));
+  info = q.TryPop();
+  ASSERT_TRUE(info);
+  EXPECT_TRUE(api::Find(*info->pod->object, {"status", "conditions"}) != nullptr);
 
   q.Delete(info->pod->uid);
   q.AddUnschedulable(*info, kNodeAdd);  // the attempt ends after the pod is gone

@@ -43,15 +43,14 @@ bool MustRestart(std::string_view policy, bool init, bool sidecar, int exit_code
 
 HollowKubelet::HollowKubelet(HollowKubeletOptions options)
     : options_(std::move(options)),
-      runtime_(runtime::HollowRuntimeOptions{options_.node_ip, options_.pod_subnet,
-                                             options_.clock}) {}
+      runtime_(
+          runtime::HollowRuntimeOptions{options_.node_ip, options_.pod_subnet, options_.clock}) {}
 
 void HollowKubelet::ResyncAt(PodSyncResult& r, absl::Time t) {
   if (!r.resync_at || t < *r.resync_at) r.resync_at = t;
 }
 
-HollowKubelet::PodRecord* HollowKubelet::RecordFor(const std::string& key,
-                                                   const std::string& uid) {
+HollowKubelet::PodRecord* HollowKubelet::RecordFor(const std::string& key, const std::string& uid) {
   std::unique_ptr<PodRecord> stale;
   PodRecord* rec = nullptr;
   {
@@ -101,7 +100,8 @@ size_t HollowKubelet::PodCount() const {
 PodSyncResult HollowKubelet::Terminate(const std::string& key, PodRecord& rec,
                                        const json::value& pod, absl::Time now) {
   PodSyncResult out;
-  int64_t grace = std::max<int64_t>(0, api::GetInt(pod, {"metadata", "deletionGracePeriodSeconds"}));
+  int64_t grace =
+      std::max<int64_t>(0, api::GetInt(pod, {"metadata", "deletionGracePeriodSeconds"}));
   absl::Time deadline = now;
   if (auto ts = base::ParseRfc3339(GetString(pod, {"metadata", "deletionTimestamp"}))) {
     // The API server set deletionTimestamp = request time + grace.
@@ -143,8 +143,9 @@ ContainerObservation HollowKubelet::Step(StepContext& ctx, ContainerRecord& crec
       crec.pull_failed_at = ctx.now;
       crec.pull_message = std::string(ref.status().message());
     } else {
-      runtime::ContainerConfig cfg{o.name,          o.image,      Strings(spec, "command"),
-                                   Strings(spec, "args"), crec.attempt, init && !sidecar};
+      runtime::ContainerConfig cfg{
+          o.name,       o.image,         Strings(spec, "command"), Strings(spec, "args"),
+          crec.attempt, init && !sidecar};
       auto id = runtime_.CreateContainer(ctx.rec.sandbox_id, cfg);
       absl::Status started = id.ok() ? runtime_.StartContainer(*id) : id.status();
       if (!started.ok()) {
@@ -176,7 +177,8 @@ ContainerObservation HollowKubelet::Step(StepContext& ctx, ContainerRecord& crec
     o.state = State::kRunning;
     o.started_at = st->started_at;
     if (init && !sidecar) return o;  // a running init container is neither started nor ready
-    ProbeVerdict v = HollowProbe(spec, st->started_at, ctx.now);
+    // The container may have started after `now` was read: probe no earlier than its start.
+    ProbeVerdict v = HollowProbe(spec, st->started_at, std::max(ctx.now, st->started_at));
     o.started = v.started;
     o.ready = v.ready;
     if (v.next_change) ResyncAt(ctx.result, *v.next_change);
@@ -199,7 +201,7 @@ ContainerObservation HollowKubelet::Step(StepContext& ctx, ContainerRecord& crec
                        " pod=", GetString(ctx.pod, {"metadata", "name"}), "_",
                        GetString(ctx.pod, {"metadata", "namespace"}), "(", ctx.rec.uid, ")");
   o.restart_count = crec.attempt + 1;
-  o.last_termination = Termination{st->exit_code, st->reason,      st->message,
+  o.last_termination = Termination{st->exit_code,  st->reason,      st->message,
                                    st->started_at, st->finished_at, o.container_id};
   return o;
 }
@@ -280,6 +282,7 @@ PodSyncResult HollowKubelet::SyncPod(const json::value& pod) {
   if (hash == rec.last_written) return out;  // already written; the informer has not caught up
   rec.last_written = hash;
   out.status = std::move(status);
+  ClearDroppedConditionFields(*out.status);
   return out;
 }
 

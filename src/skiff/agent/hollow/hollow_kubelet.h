@@ -16,12 +16,11 @@
 //    since the deletion was requested; no final status is written before.
 #pragma once
 
+#include <boost/json.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -87,10 +86,10 @@ class HollowKubelet {
 
   PodRecord* RecordFor(const std::string& key, const std::string& uid);
   void Teardown(PodRecord& rec);
-  PodSyncResult Terminate(const std::string& key, PodRecord& rec,
-                          const boost::json::value& pod, absl::Time now);
-  ContainerObservation Step(StepContext& ctx, ContainerRecord& crec,
-                            const boost::json::value& spec, bool init, bool sidecar);
+  PodSyncResult Terminate(const std::string& key, PodRecord& rec, const boost::json::value& pod,
+                          absl::Time now);
+  ContainerObservation Step(StepContext& ctx, ContainerRecord& crec, const boost::json::value& spec,
+                            bool init, bool sidecar);
   static void ResyncAt(PodSyncResult& r, absl::Time t);
 
   const HollowKubeletOptions options_;

@@ -28,10 +28,10 @@ class HollowKubeletTest : public ::testing::Test {
     return o;
   }
   static json::value Pod(std::string_view spec, std::string_view name = "p") {
-    return json::parse(
-        std::string(R"({"metadata":{"name":")") + std::string(name) +
-        R"(","namespace":"default","uid":"uid-)" + std::string(name) + R"("},"spec":)" +
-        std::string(spec) + R"(,"status":{"phase":"Pending","qosClass":"BestEffort"}})");
+    return json::parse(std::string(R"({"metadata":{"name":")") + std::string(name) +
+                       R"(","namespace":"default","uid":"uid-)" + std::string(name) +
+                       R"("},"spec":)" + std::string(spec) +
+                       R"(,"status":{"phase":"Pending","qosClass":"BestEffort"}})");
   }
   // Syncs and, like the API server, stores a returned status into the pod.
   PodSyncResult Sync(json::value& pod) {
@@ -71,10 +71,11 @@ TEST_F(HollowKubeletTest, RunningPodHasCompleteStatus) {
   EXPECT_EQ(Container(pod), json::parse(R"({"name":"web",
       "state":{"running":{"startedAt":"2026-01-01T00:00:00Z"}},"lastState":{},"ready":true,
       "restartCount":0,"image":"nginx:1.27",
-      "imageID":"nginx@sha256:)" + runtime::HollowDigest("nginx:1.27") + R"(",
+      "imageID":"nginx@sha256:)" + runtime::HollowDigest("nginx:1.27") +
+                                        R"(",
       "containerID":"hollow://)" + cid + R"(","started":true})"));
-  for (const char* type : {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
-                           "PodScheduled"}) {
+  for (const char* type :
+       {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}) {
     EXPECT_EQ(Cond(pod, type), "True") << type;
   }
   // Nothing changed: no second write, even later.
@@ -96,8 +97,7 @@ TEST_F(HollowKubeletTest, BrokenImagePullsBackOff) {
   clock_.now += absl::Seconds(10);
   r = Sync(pod);
   ASSERT_TRUE(r.status.has_value());
-  EXPECT_EQ(Container(pod).at("state"),
-            json::parse(R"({"waiting":{"reason":"ImagePullBackOff",
+  EXPECT_EQ(Container(pod).at("state"), json::parse(R"({"waiting":{"reason":"ImagePullBackOff",
                             "message":"Back-off pulling image \"nginx:1.27-broken\""}})"));
   EXPECT_EQ(Cond(pod, "Ready"), "False");
   EXPECT_FALSE(r.resync_at.has_value());
@@ -210,6 +210,38 @@ TEST_F(HollowKubeletTest, HostNetworkAndKeptIp) {
   st["podIP"] = "10.0.7.99";
   Sync(seen);
   EXPECT_EQ(seen.at("status").at("podIP"), "10.0.7.99");
+}
+
+// Regression: the runtime stamps startedAt after SyncPod read the time, so the first sync saw
+// the container "not started yet", wrote an unready status and needed a second write.
+TEST(HollowKubeletClockTest, FirstSyncIsReadyWhenTheClockMoves) {
+  class TickingClock : public base::Clock {
+   public:
+    absl::Time Now() const override { return t_ += absl::Milliseconds(1); }
+
+   private:
+    mutable absl::Time t_ = absl::FromUnixSeconds(1767225600);
+  } clock;
+  HollowKubeletOptions o;
+  o.node_name = "n";
+  o.node_ip = "10.255.0.2";
+  o.pod_subnet = "10.0.0";
+  o.clock = &clock;
+  HollowKubelet kubelet(o);
+  json::value pod = json::parse(R"({"metadata":{"name":"p","namespace":"d","uid":"u"},
+      "spec":{"containers":[{"name":"web","image":"nginx"}]},"status":{"phase":"Pending"}})");
+  PodSyncResult r = kubelet.SyncPod(pod);
+  ASSERT_TRUE(r.status.has_value());
+  EXPECT_FALSE(r.resync_at.has_value());
+  EXPECT_EQ(r.status->at("containerStatuses").as_array()[0].at("ready"), true);
+  // Conditions carry explicit nulls so a strategic merge drops an old reason and message.
+  for (const auto& c : r.status->at("conditions").as_array()) {
+    if (c.at("type") == "Ready") {
+      EXPECT_EQ(c.at("status"), "True");
+      EXPECT_TRUE(c.at("reason").is_null());
+      EXPECT_TRUE(c.at("message").is_null());
+    }
+  }
 }
 
 }  // namespace

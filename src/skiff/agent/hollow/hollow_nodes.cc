@@ -200,8 +200,8 @@ void HollowNodes::RetryLater(const std::string& key, Node& n) {
     absl::MutexLock lock(&n.mu);
     failures = ++n.failures;
   }
-  absl::Duration delay = std::min(absl::Milliseconds(200) * (1 << std::min(failures, 6)),
-                                  absl::Seconds(10));
+  absl::Duration delay =
+      std::min(absl::Milliseconds(200) * (1 << std::min(failures, 6)), absl::Seconds(10));
   queue_.AddAfter(key, ToChrono(delay));
 }
 
@@ -227,9 +227,9 @@ void HollowNodes::RegisterNode(Node& n) {
     uid = std::string(GetString(*patched, {"metadata", "uid"}));
     json::object status = node.at("status").as_object();
     status["conditions"] = NodeConditions(&*patched, now);
-    auto st = client_->Patch(client::Nodes(), "", n.spec.name, kSmp,
-                             json::serialize(json::object{{"status", std::move(status)}}),
-                             "status");
+    auto st =
+        client_->Patch(client::Nodes(), "", n.spec.name, kSmp,
+                       json::serialize(json::object{{"status", std::move(status)}}), "status");
     if (!st.ok()) return RetryLater(key, n);
   } else {
     spdlog::warn("hollow node {}: registration failed: {}", n.spec.name,
@@ -268,8 +268,7 @@ void HollowNodes::SyncNode(Node& n) {
   bool healthy = current == nullptr || ReadyTrue(*current);
   // A report is due at `next` (with slack for timer jitter), or at once when not Ready.
   if (healthy && now + options_.status_report_interval / 10 < next) return;
-  json::object patch{
-      {"status", json::object{{"conditions", NodeConditions(current.get(), now)}}}};
+  json::object patch{{"status", json::object{{"conditions", NodeConditions(current.get(), now)}}}};
   auto res =
       client_->Patch(client::Nodes(), "", n.spec.name, kSmp, json::serialize(patch), "status");
   if (client::IsNotFoundError(res.status())) return NodeGone(n);
@@ -327,8 +326,7 @@ void HollowNodes::SyncLease(Node& n) {
   }
   const std::string key = Key(kLeaseKey, n.spec.name);
   if (absl::Status s = WriteLease(n); !s.ok()) {
-    spdlog::warn("hollow node {}: lease renewal failed: {}", n.spec.name,
-                 std::string(s.message()));
+    spdlog::warn("hollow node {}: lease renewal failed: {}", n.spec.name, std::string(s.message()));
     return RetryLater(key, n);
   }
   queue_.AddAfter(key, ToChrono(Spread(n, options_.lease_renew_interval)));
@@ -357,8 +355,7 @@ void HollowNodes::NodeGone(Node& n) {
     n.deleted = true;
     n.registered = false;
   }
-  spdlog::info("hollow node {}: its Node was deleted; it stays down until restarted",
-               n.spec.name);
+  spdlog::info("hollow node {}: its Node was deleted; it stays down until restarted", n.spec.name);
 }
 
 void HollowNodes::SyncPod(const std::string& pod_key) {

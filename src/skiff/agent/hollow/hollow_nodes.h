@@ -11,13 +11,12 @@
 #pragma once
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -43,8 +42,8 @@ struct HollowNodesOptions {
   // Workers writing to the API. In process a few saturate the store; over HTTP more hide the
   // round trips.
   int workers = 4;
-  absl::Duration lease_renew_interval = absl::Seconds(10);  // the kubelet's
-  int lease_duration_seconds = 40;                          // the kubelet's
+  absl::Duration lease_renew_interval = absl::Seconds(10);    // the kubelet's
+  int lease_duration_seconds = 40;                            // the kubelet's
   absl::Duration status_report_interval = absl::Seconds(60);  // nodeStatusReportFrequency
   absl::Duration max_grace = absl::Seconds(1);
   absl::Duration image_pull_backoff = absl::Seconds(10);
@@ -111,7 +110,7 @@ class HollowNodes {
   client::Informer* const pods_;
   client::Informer* const nodes_;
   const HollowNodesOptions options_;
-  std::vector<std::unique_ptr<Node>> nodes_list_;  // fixed after construction
+  std::vector<std::unique_ptr<Node>> nodes_list_;    // fixed after construction
   absl::flat_hash_map<std::string, Node*> by_name_;  // fixed after construction
   std::atomic<int> registered_{0};
 

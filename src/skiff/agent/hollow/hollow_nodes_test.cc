@@ -77,8 +77,8 @@ class HollowNodesTest : public ::testing::Test {
 };
 
 TEST_F(HollowNodesTest, InProcessLifecycle) {
-  HollowNodes hollow(client_, &informers_->For(client::Pods()),
-                     &informers_->For(client::Nodes()), FastOptions(3, "hollow-"));
+  HollowNodes hollow(client_, &informers_->For(client::Pods()), &informers_->For(client::Nodes()),
+                     FastOptions(3, "hollow-"));
   hollow.Register();
   ASSERT_TRUE(server_->Start().ok());
   hollow.Start();

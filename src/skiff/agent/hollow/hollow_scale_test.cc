@@ -19,7 +19,8 @@ namespace {
 namespace json = boost::json;
 using api::GetString;
 
-// A thread-safe in-memory API with just what hollow nodes call; it feeds two informers.
+// A thread-safe in-memory API with just what hollow nodes call; it feeds two informers, under
+// its lock so that they see changes in resourceVersion order (handlers only enqueue).
 class FakeApi : public client::Client {
  public:
   FakeApi(client::Informer* pods, client::Informer* nodes) : pods_(pods), nodes_(nodes) {}
@@ -43,8 +44,8 @@ class FakeApi : public client::Client {
       meta["uid"] = "uid-" + std::to_string(++uid_);
       meta["resourceVersion"] = std::to_string(++rv_);
       objects_[key] = obj;
+      Feed(r, obj, false);
     }
-    Feed(r, obj, false);
     return obj;
   }
   absl::StatusOr<json::value> Update(const api::ResourceInfo& r, json::value obj,
@@ -60,14 +61,14 @@ class FakeApi : public client::Client {
         return apiserver::Conflict(r, name);
       obj.as_object()["metadata"].as_object()["resourceVersion"] = std::to_string(++rv_);
       it->second = obj;
+      Feed(r, obj, false);
     }
-    Feed(r, obj, false);
     return obj;
   }
   // Status patches merge status keys (conditions by type); others merge labels.
   absl::StatusOr<json::value> Patch(const api::ResourceInfo& r, std::string_view ns,
-                                    std::string_view name, std::string_view,
-                                    std::string_view patch, std::string_view sub) override {
+                                    std::string_view name, std::string_view, std::string_view patch,
+                                    std::string_view sub) override {
     json::value p = json::parse(patch);
     json::value obj;
     {
@@ -99,8 +100,8 @@ class FakeApi : public client::Client {
       }
       obj.as_object()["metadata"].as_object()["resourceVersion"] = std::to_string(++rv_);
       it->second = obj;
+      Feed(r, obj, false);
     }
-    Feed(r, obj, false);
     return obj;
   }
   absl::Status Delete(const api::ResourceInfo& r, std::string_view ns, std::string_view name,
@@ -112,8 +113,8 @@ class FakeApi : public client::Client {
       if (it == objects_.end()) return apiserver::NotFound(r, name);
       obj = std::move(it->second);
       objects_.erase(it);
+      Feed(r, obj, true);
     }
-    Feed(r, obj, true);
     return absl::OkStatus();
   }
   absl::Status Bind(std::string_view, std::string_view, std::string_view,
@@ -132,8 +133,8 @@ class FakeApi : public client::Client {
       meta["deletionGracePeriodSeconds"] = 30;
       meta["resourceVersion"] = std::to_string(++rv_);
       obj = o;
+      Feed(client::Pods(), obj, false);
     }
-    Feed(client::Pods(), obj, false);
   }
   int running() const { return running_.load(); }
   size_t Count(const api::ResourceInfo& r) {
@@ -150,7 +151,9 @@ class FakeApi : public client::Client {
            std::string(name);
   }
   void Feed(const api::ResourceInfo& r, const json::value& obj, bool deleted) {
-    client::Informer* inf = &r == &client::Pods() ? pods_ : &r == &client::Nodes() ? nodes_ : nullptr;
+    client::Informer* inf = &r == &client::Pods()    ? pods_
+                            : &r == &client::Nodes() ? nodes_
+                                                     : nullptr;
     if (inf == nullptr) return;
     auto ptr = std::make_shared<const json::value>(obj);
     if (deleted) {
@@ -198,8 +201,8 @@ TEST(HollowNodesScaleTest, ThousandNodesTenThousandPods) {
   hollow.Start();
   double reg = TimeUntil([&] { return hollow.RegisteredCount() == kNodes; }, absl::Seconds(120));
   ASSERT_EQ(hollow.RegisteredCount(), kNodes);
-  EXPECT_TRUE(TimeUntil([&] { return api.Count(client::Leases()) == kNodes; },
-                        absl::Seconds(60)) < 60);
+  EXPECT_TRUE(TimeUntil([&] { return api.Count(client::Leases()) == kNodes; }, absl::Seconds(60)) <
+              60);
   absl::Time t0 = absl::Now();
   for (int i = 0; i < kPods; ++i) {
     json::value pod = json::object{
@@ -207,8 +210,8 @@ TEST(HollowNodesScaleTest, ThousandNodesTenThousandPods) {
         {"kind", "Pod"},
         {"metadata", json::object{{"name", "p" + std::to_string(i)}}},
         {"spec", json::object{{"nodeName", "hollow-" + std::to_string(i % kNodes)},
-                              {"containers", json::array{json::object{{"name", "c"},
-                                                                      {"image", "nginx"}}}}}},
+                              {"containers",
+                               json::array{json::object{{"name", "c"}, {"image", "nginx"}}}}}},
         {"status", json::object{{"phase", "Pending"}}}};
     ASSERT_TRUE(api.Create(client::Pods(), "default", std::move(pod)).ok());
   }
@@ -227,8 +230,8 @@ TEST(HollowNodesScaleTest, ThousandNodesTenThousandPods) {
       "hollow scale: %d nodes registered in %.2f s; %d pods created in %.2f s, all Running "
       "%.2f s after the first (%.0f pods/s); deleted in %.2f s (%.0f pods/s); RSS +%ld KiB "
       "(%.1f KiB per pod incl. the fake API and informers)\n",
-      kNodes, reg, kPods, created, run + created, kPods / (run + created), deleted,
-      kPods / deleted, rss1 - rss0, double(rss1 - rss0) / kPods);
+      kNodes, reg, kPods, created, run + created, kPods / (run + created), deleted, kPods / deleted,
+      rss1 - rss0, double(rss1 - rss0) / kPods);
   (void)gone;
 }
 

@@ -12,12 +12,8 @@ namespace json = boost::json;
 namespace {
 
 json::object Resources() {
-  return {{"cpu", "32"},
-          {"ephemeral-storage", "1Ti"},
-          {"hugepages-1Gi", "0"},
-          {"hugepages-2Mi", "0"},
-          {"memory", "256Gi"},
-          {"pods", "110"}};
+  return {{"cpu", "32"},          {"ephemeral-storage", "1Ti"}, {"hugepages-1Gi", "0"},
+          {"hugepages-2Mi", "0"}, {"memory", "256Gi"},          {"pods", "110"}};
 }
 
 json::object NodeCondition(const json::value* current, std::string_view type, bool ok,
@@ -55,19 +51,17 @@ std::string NodeIp(int slot) { return api::Cat("10.255.", slot / 250, ".", slot 
 std::string PodSubnet(int slot) { return api::Cat("10.", slot / 256, ".", slot % 256); }
 
 json::value BuildNode(const HollowNodeSpec& spec, absl::Time now) {
-  json::object labels{{"beta.kubernetes.io/arch", "amd64"},
-                      {"beta.kubernetes.io/os", "linux"},
-                      {"kubernetes.io/arch", "amd64"},
-                      {"kubernetes.io/hostname", spec.name},
-                      {"kubernetes.io/os", "linux"},
-                      {"node.kubernetes.io/instance-type", "hollow"}};
+  json::object labels{
+      {"beta.kubernetes.io/arch", "amd64"}, {"beta.kubernetes.io/os", "linux"},
+      {"kubernetes.io/arch", "amd64"},      {"kubernetes.io/hostname", spec.name},
+      {"kubernetes.io/os", "linux"},        {"node.kubernetes.io/instance-type", "hollow"}};
   for (const auto& [k, v] : spec.labels) labels[k] = v;
-  json::object meta{{"name", spec.name},
-                    {"labels", std::move(labels)},
-                    {"annotations",
-                     json::object{{"node.alpha.kubernetes.io/ttl", "0"},
-                                  {"volumes.kubernetes.io/controller-managed-attach-detach",
-                                   "true"}}}};
+  json::object meta{
+      {"name", spec.name},
+      {"labels", std::move(labels)},
+      {"annotations",
+       json::object{{"node.alpha.kubernetes.io/ttl", "0"},
+                    {"volumes.kubernetes.io/controller-managed-attach-detach", "true"}}}};
   std::string cidr = PodSubnet(spec.slot) + ".0/24";
   json::object node_spec{{"podCIDR", cidr},
                          {"podCIDRs", json::array{cidr}},
@@ -92,8 +86,9 @@ json::value BuildNode(const HollowNodeSpec& spec, absl::Time now) {
       {"capacity", Resources()},
       {"allocatable", Resources()},
       {"conditions", NodeConditions(nullptr, now)},
-      {"addresses", json::array{json::object{{"type", "InternalIP"}, {"address", NodeIp(spec.slot)}},
-                                json::object{{"type", "Hostname"}, {"address", spec.name}}}},
+      {"addresses",
+       json::array{json::object{{"type", "InternalIP"}, {"address", NodeIp(spec.slot)}},
+                   json::object{{"type", "Hostname"}, {"address", spec.name}}}},
       {"daemonEndpoints", json::object{{"kubeletEndpoint", json::object{{"Port", 10250}}}}},
       {"nodeInfo", std::move(info)}};
   return json::object{{"apiVersion", "v1"},
@@ -104,23 +99,22 @@ json::value BuildNode(const HollowNodeSpec& spec, absl::Time now) {
 }
 
 json::array NodeConditions(const json::value* current, absl::Time now) {
-  return json::array{
-      NodeCondition(current, "MemoryPressure", false, "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available", now),
-      NodeCondition(current, "DiskPressure", false, "KubeletHasNoDiskPressure",
-                    "kubelet has no disk pressure", now),
-      NodeCondition(current, "PIDPressure", false, "KubeletHasSufficientPID",
-                    "kubelet has sufficient PID available", now),
-      NodeCondition(current, "Ready", true, "KubeletReady", "kubelet is posting ready status",
-                    now)};
+  return json::array{NodeCondition(current, "MemoryPressure", false, "KubeletHasSufficientMemory",
+                                   "kubelet has sufficient memory available", now),
+                     NodeCondition(current, "DiskPressure", false, "KubeletHasNoDiskPressure",
+                                   "kubelet has no disk pressure", now),
+                     NodeCondition(current, "PIDPressure", false, "KubeletHasSufficientPID",
+                                   "kubelet has sufficient PID available", now),
+                     NodeCondition(current, "Ready", true, "KubeletReady",
+                                   "kubelet is posting ready status", now)};
 }
 
 json::value BuildLease(std::string_view node, std::string_view node_uid, int duration_seconds,
                        absl::Time now) {
   json::object meta{{"name", node}, {"namespace", kLeaseNamespace}};
   if (!node_uid.empty()) {
-    meta["ownerReferences"] = json::array{json::object{
-        {"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}, {"uid", node_uid}}};
+    meta["ownerReferences"] = json::array{
+        json::object{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}, {"uid", node_uid}}};
   }
   return json::object{{"apiVersion", "coordination.k8s.io/v1"},
                       {"kind", "Lease"},
@@ -138,9 +132,8 @@ absl::StatusOr<json::object> ParseTaint(std::string_view text) {
   }
   std::string_view kv = text.substr(0, colon), effect = text.substr(colon + 1);
   if (effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute") {
-    return absl::InvalidArgumentError(
-        api::Cat("invalid taint effect \"", effect,
-                 "\": want NoSchedule, PreferNoSchedule or NoExecute"));
+    return absl::InvalidArgumentError(api::Cat(
+        "invalid taint effect \"", effect, "\": want NoSchedule, PreferNoSchedule or NoExecute"));
   }
   size_t eq = kv.find('=');
   std::string_view key = kv.substr(0, eq);

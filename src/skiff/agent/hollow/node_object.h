@@ -3,13 +3,12 @@
 // the four kubelet conditions. Pure functions; thread-safe.
 #pragma once
 
+#include <boost/json.hpp>
 #include <map>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"

@@ -96,8 +96,8 @@ TEST(NodeObjectTest, Lease) {
       "ownerReferences":[{"apiVersion":"v1","kind":"Node","name":"n1","uid":"uid-1"}]},
     "spec":{"holderIdentity":"n1","leaseDurationSeconds":40,
             "renewTime":"2026-01-01T00:00:00.005000Z"}})"));
-  EXPECT_FALSE(BuildLease("n1", "", 40, kT0).at("metadata").as_object().contains(
-      "ownerReferences"));
+  EXPECT_FALSE(
+      BuildLease("n1", "", 40, kT0).at("metadata").as_object().contains("ownerReferences"));
 }
 
 TEST(NodeObjectTest, ParseTaintAndLabel) {

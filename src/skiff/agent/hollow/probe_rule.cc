@@ -43,8 +43,7 @@ ProbeVerdict HollowProbe(const json::value& container, absl::Time started_at, ab
   if (startup.fails) return v;
   absl::Time started_time = started_at + (startup.present ? startup.delay : absl::ZeroDuration());
   v.started = now >= started_time;
-  bool never_ready =
-      readiness.fails || api::GetString(container, {"image"}).ends_with(":broken");
+  bool never_ready = readiness.fails || api::GetString(container, {"image"}).ends_with(":broken");
   // Readiness is suspended until started; its delay counts from the container's start.
   absl::Time ready_time = std::max(
       started_time, started_at + (readiness.present ? readiness.delay : absl::ZeroDuration()));

@@ -15,9 +15,8 @@
 //  - livenessProbe is ignored (it always succeeds).
 #pragma once
 
-#include <optional>
-
 #include <boost/json.hpp>
+#include <optional>
 
 #include "absl/time/time.h"
 

@@ -217,8 +217,7 @@ json::object BuildPodStatus(const json::value& pod, const PodObservation& obs, a
   std::vector<std::string> incomplete_init;
   for (size_t i = 0; i < obs.init_containers.size(); ++i) {
     const ContainerObservation& c = obs.init_containers[i];
-    bool done = IsSidecar(pod, i) ? c.started
-                                  : c.state == State::kTerminated && c.exit_code == 0;
+    bool done = IsSidecar(pod, i) ? c.started : c.state == State::kTerminated && c.exit_code == 0;
     if (!done) incomplete_init.push_back(c.name);
   }
   std::vector<std::string> unready;
@@ -235,19 +234,17 @@ json::object BuildPodStatus(const json::value& pod, const PodObservation& obs, a
       std::string_view type = GetString(g, {"conditionType"});
       const json::value* cond = OldCondition(pod, type);
       if (cond == nullptr) {
-        gate_messages.push_back(
-            api::Cat("corresponding condition of pod readiness gate \"", type, "\" does not exist."));
+        gate_messages.push_back(api::Cat("corresponding condition of pod readiness gate \"", type,
+                                         "\" does not exist."));
       } else if (GetString(*cond, {"status"}) != "True") {
         gate_messages.push_back(api::Cat("the status of pod readiness gate \"", type,
-                                         "\" is not \"True\", but ",
-                                         GetString(*cond, {"status"})));
+                                         "\" is not \"True\", but ", GetString(*cond, {"status"})));
       }
     }
   }
 
   json::array conditions;
-  conditions.push_back(
-      Condition(pod, "PodReadyToStartContainers", obs.sandbox_ready, "", "", now));
+  conditions.push_back(Condition(pod, "PodReadyToStartContainers", obs.sandbox_ready, "", "", now));
   conditions.push_back(
       incomplete_init.empty()
           ? Condition(pod, "Initialized", true, "", "", now)
@@ -269,8 +266,8 @@ json::object BuildPodStatus(const json::value& pod, const PodObservation& obs, a
     ready = Condition(pod, "Ready", false, GetString(containers_ready, {"reason"}),
                       GetString(containers_ready, {"message"}), now);
   } else if (!gate_messages.empty()) {
-    ready = Condition(pod, "Ready", false, "ReadinessGatesNotReady",
-                      api::Join(gate_messages, ", "), now);
+    ready = Condition(pod, "Ready", false, "ReadinessGatesNotReady", api::Join(gate_messages, ", "),
+                      now);
   } else {
     ready = Condition(pod, "Ready", true, "", "", now);
   }
@@ -296,11 +293,21 @@ json::object BuildPodStatus(const json::value& pod, const PodObservation& obs, a
   const json::value* start = api::Find(pod, {"status", "startTime"});
   status["startTime"] = start != nullptr && start->is_string() ? *start : json::value(Ts(now));
   if (!obs.init_containers.empty()) {
-    status["initContainerStatuses"] = ContainerList(obs.init_containers, pod,
-                                                    "initContainerStatuses");
+    status["initContainerStatuses"] =
+        ContainerList(obs.init_containers, pod, "initContainerStatuses");
   }
   status["containerStatuses"] = ContainerList(obs.containers, pod, "containerStatuses");
   return status;
+}
+
+void ClearDroppedConditionFields(json::object& status) {
+  json::value* conds = status.if_contains("conditions");
+  if (conds == nullptr || !conds->is_array()) return;
+  for (json::value& c : conds->get_array()) {
+    if (!c.is_object()) continue;
+    for (std::string_view f : {"reason", "message"})
+      if (!c.get_object().contains(f)) c.get_object()[f] = nullptr;
+  }
 }
 
 bool StatusDiffers(const json::value& pod, const json::object& status) {

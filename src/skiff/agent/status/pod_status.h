@@ -3,11 +3,10 @@
 // statuses. Shared by the hollow nodes and the real agent. Pure functions; thread-safe.
 #pragma once
 
+#include <boost/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/time/time.h"
 
@@ -64,6 +63,10 @@ std::string PodPhase(const boost::json::value& pod, const PodObservation& obs);
 // True when `status` (from BuildPodStatus) differs from the pod's current status in any field
 // it sets; conditions are compared by type, other conditions on the pod are ignored.
 bool StatusDiffers(const boost::json::value& pod, const boost::json::object& status);
+
+// Status patches merge conditions by type (strategic merge), so a reason or message that a
+// condition no longer has must be sent as null to be removed; this adds those nulls.
+void ClearDroppedConditionFields(boost::json::object& status);
 
 // The container's state as the API shows it: {"waiting": ...}, {"running": ...} or
 // {"terminated": ...}.

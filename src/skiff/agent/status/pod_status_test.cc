@@ -13,9 +13,10 @@ const absl::Time kT1 = kT0 + absl::Seconds(7);
 
 json::value Pod(std::string_view extra_spec = "") {
   std::string spec = R"({"containers":[{"name":"web","image":"nginx:1.27"}]})";
-  if (!extra_spec.empty()) spec = spec.substr(0, spec.size() - 1) + "," + std::string(extra_spec) + "}";
-  return json::parse(R"({"metadata":{"name":"p","namespace":"default","uid":"u1"},"spec":)" +
-                     spec + R"(,"status":{"phase":"Pending","qosClass":"BestEffort"}})");
+  if (!extra_spec.empty())
+    spec = spec.substr(0, spec.size() - 1) + "," + std::string(extra_spec) + "}";
+  return json::parse(R"({"metadata":{"name":"p","namespace":"default","uid":"u1"},"spec":)" + spec +
+                     R"(,"status":{"phase":"Pending","qosClass":"BestEffort"}})");
 }
 
 ContainerObservation Running(std::string name, bool ready) {
@@ -169,7 +170,8 @@ TEST(PodStatusTest, TerminalAndInitContainers) {
   done.name = "web";
   done.ready = false;
   obs.containers.push_back(done);
-  json::value pod = Pod(R"("restartPolicy":"Never","initContainers":[{"name":"setup","image":"busybox"}])");
+  json::value pod =
+      Pod(R"("restartPolicy":"Never","initContainers":[{"name":"setup","image":"busybox"}])");
   json::object st = BuildPodStatus(pod, obs, kT0);
   EXPECT_EQ(st.at("phase"), "Succeeded");
   const json::array& conds = st.at("conditions").as_array();

@@ -23,9 +23,9 @@ struct Request {
   std::string path;       // percent-decoded path, e.g. "/api/v1/namespaces/default/pods"
   std::string raw_query;  // as received, without '?'
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
-  Headers headers;        // names lowercased
+  Headers headers;                                         // names lowercased
   std::string body;
-  std::string remote;     // "127.0.0.1:54321"
+  std::string remote;  // "127.0.0.1:54321"
 
   // Empty when absent. Names are matched case-insensitively (pass lowercase).
   std::string_view Header(std::string_view lower_name) const;

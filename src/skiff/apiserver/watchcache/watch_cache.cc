@@ -77,17 +77,35 @@ void Watcher::Close() {
 namespace {
 
 // Field labels precomputed per object so selectors never re-parse the JSON.
-constexpr std::string_view kFieldCandidates[] = {
-    "metadata.name",          "metadata.namespace",          "spec.nodeName",
-    "spec.restartPolicy",     "spec.schedulerName",          "spec.serviceAccountName",
-    "spec.hostNetwork",       "status.phase",                "status.podIP",
-    "status.nominatedNodeName", "involvedObject.kind",       "involvedObject.namespace",
-    "involvedObject.name",    "involvedObject.uid",          "involvedObject.apiVersion",
-    "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
-    "reportingComponent",     "source",                      "type",
-    "spec.unschedulable",     "status.replicas",             "regarding.kind",
-    "regarding.namespace",    "regarding.name",              "regarding.uid",
-    "reportingController",    "spec.signerName"};
+constexpr std::string_view kFieldCandidates[] = {"metadata.name",
+                                                 "metadata.namespace",
+                                                 "spec.nodeName",
+                                                 "spec.restartPolicy",
+                                                 "spec.schedulerName",
+                                                 "spec.serviceAccountName",
+                                                 "spec.hostNetwork",
+                                                 "status.phase",
+                                                 "status.podIP",
+                                                 "status.nominatedNodeName",
+                                                 "involvedObject.kind",
+                                                 "involvedObject.namespace",
+                                                 "involvedObject.name",
+                                                 "involvedObject.uid",
+                                                 "involvedObject.apiVersion",
+                                                 "involvedObject.resourceVersion",
+                                                 "involvedObject.fieldPath",
+                                                 "reason",
+                                                 "reportingComponent",
+                                                 "source",
+                                                 "type",
+                                                 "spec.unschedulable",
+                                                 "status.replicas",
+                                                 "regarding.kind",
+                                                 "regarding.namespace",
+                                                 "regarding.name",
+                                                 "regarding.uid",
+                                                 "reportingController",
+                                                 "spec.signerName"};
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -14,8 +15,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -31,8 +30,8 @@ struct CachedObject {
   std::string ns;
   std::string name;
   int64_t rv = 0;
-  std::string json;              // the object as served, metadata.resourceVersion included
-  boost::json::object labels;    // metadata.labels, for selectors
+  std::string json;            // the object as served, metadata.resourceVersion included
+  boost::json::object labels;  // metadata.labels, for selectors
   std::vector<std::pair<std::string, std::string>> fields;  // field-selector values
 };
 using ObjectPtr = std::shared_ptr<const CachedObject>;
@@ -48,7 +47,7 @@ struct WatchEvent {
 
 // Which objects a LIST or WATCH wants.
 struct Filter {
-  std::string ns;  // empty: all namespaces
+  std::string ns;    // empty: all namespaces
   std::string name;  // empty: any (set from metadata.name= field selectors as a fast path)
   std::optional<api::LabelSelector> labels;
   std::optional<api::FieldSelector> fields;
@@ -58,7 +57,8 @@ struct Filter {
 // One client's watch: a bounded queue the cache fills and the request thread drains.
 class Watcher {
  public:
-  explicit Watcher(Filter filter, size_t capacity) : filter_(std::move(filter)), capacity_(capacity) {}
+  explicit Watcher(Filter filter, size_t capacity)
+      : filter_(std::move(filter)), capacity_(capacity) {}
   // Waits up to `timeout` for events; returns what is queued (possibly nothing). Sets
   // *closed when the cache dropped this watcher (it fell too far behind).
   std::vector<WatchEvent> Wait(std::chrono::milliseconds timeout, bool* closed);
@@ -129,9 +129,9 @@ class WatchCache {
   struct ResourceState {
     const api::ResourceInfo* info = nullptr;
     std::mutex mu;
-    std::map<std::string, ObjectPtr> objects;   // guarded by mu, by key
-    std::deque<WatchEvent> history;             // guarded by mu
-    int64_t window_start = 0;                   // guarded by mu: oldest resumable rv
+    std::map<std::string, ObjectPtr> objects;        // guarded by mu, by key
+    std::deque<WatchEvent> history;                  // guarded by mu
+    int64_t window_start = 0;                        // guarded by mu: oldest resumable rv
     std::vector<std::shared_ptr<Watcher>> watchers;  // guarded by mu
   };
   ResourceState* StateFor(const api::ResourceInfo& r);

@@ -25,21 +25,36 @@ constexpr std::string_view kJson = "application/json";
 
 std::string_view ReasonFor(int code) {
   switch (code) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 406: return "NotAcceptable";
-    case 409: return "Conflict";
-    case 410: return "Expired";
-    case 413: return "RequestEntityTooLarge";
-    case 415: return "UnsupportedMediaType";
-    case 422: return "Invalid";
-    case 429: return "TooManyRequests";
-    case 503: return "ServiceUnavailable";
-    case 504: return "Timeout";
-    default: return "InternalError";
+    case 400:
+      return "BadRequest";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "NotFound";
+    case 405:
+      return "MethodNotAllowed";
+    case 406:
+      return "NotAcceptable";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Expired";
+    case 413:
+      return "RequestEntityTooLarge";
+    case 415:
+      return "UnsupportedMediaType";
+    case 422:
+      return "Invalid";
+    case 429:
+      return "TooManyRequests";
+    case 503:
+      return "ServiceUnavailable";
+    case 504:
+      return "Timeout";
+    default:
+      return "InternalError";
   }
 }
 
@@ -79,8 +94,8 @@ std::string QueryEscape(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        c == '-' || c == '_' || c == '.' || c == '~') {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -93,8 +108,8 @@ std::string QueryEscape(std::string_view s) {
 
 std::string ResourcePath(const api::ResourceInfo& r, std::string_view ns, std::string_view name,
                          std::string_view subresource) {
-  std::string path = r.group.empty() ? api::Cat("/api/", r.version)
-                                     : api::Cat("/apis/", r.group, "/", r.version);
+  std::string path =
+      r.group.empty() ? api::Cat("/api/", r.version) : api::Cat("/apis/", r.group, "/", r.version);
   if (r.namespaced && !ns.empty()) api::AppendCat(&path, "/namespaces/", QueryEscape(ns));
   api::AppendCat(&path, "/", r.plural);
   if (!name.empty()) api::AppendCat(&path, "/", QueryEscape(name));
@@ -159,8 +174,7 @@ absl::StatusOr<std::unique_ptr<HttpClient::Connection>> HttpClient::Connect() {
 }
 
 absl::StatusOr<HttpResponse> HttpClient::Request(std::string_view method, std::string_view target,
-                                                 std::string_view content_type,
-                                                 std::string body) {
+                                                 std::string_view content_type, std::string body) {
   bhttp::verb verb = bhttp::string_to_verb(beast::string_view(method.data(), method.size()));
   if (verb == bhttp::verb::unknown) {
     return absl::InvalidArgumentError(api::Cat("unknown method ", method));
@@ -198,14 +212,13 @@ absl::StatusOr<HttpResponse> HttpClient::Request(std::string_view method, std::s
     }
     Connection& c = *conn;
     c.stream.expires_after(ToChrono(options_.timeout));
-    beast::error_code ec = c.Run(
-        [&](auto handler) { bhttp::async_write(c.stream, req, std::move(handler)); });
+    beast::error_code ec =
+        c.Run([&](auto handler) { bhttp::async_write(c.stream, req, std::move(handler)); });
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(256ull << 20);
     if (!ec) {
-      ec = c.Run([&](auto handler) {
-        bhttp::async_read(c.stream, c.buffer, parser, std::move(handler));
-      });
+      ec = c.Run(
+          [&](auto handler) { bhttp::async_read(c.stream, c.buffer, parser, std::move(handler)); });
     }
     if (ec) {
       // A kept-alive connection the server closed meanwhile: the request never reached a
@@ -337,9 +350,7 @@ absl::Status HttpClient::Watch(const api::ResourceInfo& r, std::string_view ns,
   if (!conn.ok()) return conn.status();
   Connection& c = **conn;
   // Cancelling from another thread: post onto the connection's context, which runs on ours.
-  std::stop_callback on_stop(stop, [&c] {
-    asio::post(c.ioc, [&c] { c.stream.cancel(); });
-  });
+  std::stop_callback on_stop(stop, [&c] { asio::post(c.ioc, [&c] { c.stream.cancel(); }); });
   if (stop.stop_requested()) return absl::CancelledError("watch stopped");
 
   bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};

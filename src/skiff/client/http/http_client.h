@@ -5,14 +5,13 @@
 // Thread-safe: each call borrows its own connection; Watch uses a dedicated one.
 #pragma once
 
+#include <boost/json.hpp>
 #include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -91,8 +90,7 @@ class HttpClient : public Client {
 
   // One request; `target` is the path with its query. Any HTTP status is a response.
   absl::StatusOr<HttpResponse> Request(std::string_view method, std::string_view target,
-                                       std::string_view content_type = "",
-                                       std::string body = "");
+                                       std::string_view content_type = "", std::string body = "");
 
  private:
   struct Connection;

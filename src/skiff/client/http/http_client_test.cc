@@ -145,8 +145,8 @@ TEST_F(HttpClientTest, BindAndStatus) {
       "spec":{"containers":[{"name":"c","image":"busybox"}]}})");
   auto created = client_->Create(Pods(), "default", pod);
   ASSERT_TRUE(created.ok()) << created.status();
-  ASSERT_TRUE(client_->Bind("default", "p", api::GetString(*created, {"metadata", "uid"}), "n1")
-                  .ok());
+  ASSERT_TRUE(
+      client_->Bind("default", "p", api::GetString(*created, {"metadata", "uid"}), "n1").ok());
   EXPECT_TRUE(IsConflictError(client_->Bind("default", "p", "", "n2")));
   auto st = client_->Patch(Pods(), "default", "p", "application/strategic-merge-patch+json",
                            R"({"status":{"phase":"Running"}})", "status");
@@ -163,7 +163,8 @@ TEST_F(HttpClientTest, WatchStreamsAndStops) {
     absl::Status s = client_->Watch(
         ConfigMaps(), "default", {},
         [&](WatchEvent ev) {
-          seen.push_back(ev.type + " " + std::string(api::GetString(ev.object, {"metadata", "name"})));
+          seen.push_back(ev.type + " " +
+                         std::string(api::GetString(ev.object, {"metadata", "name"})));
           if (seen.size() == 3) stop.request_stop();
         },
         stop.get_token());
@@ -190,7 +191,7 @@ TEST_F(HttpClientTest, RemoteInformer) {
   ASSERT_TRUE(client_->Create(ConfigMaps(), "default", ConfigMap("r0", "0")).ok());
   RemoteInformerOptions o;
   o.ns = "default";
-  o.page_size = 1;  // exercises continue tokens
+  o.page_size = 1;              // exercises continue tokens
   o.watch_timeout_seconds = 1;  // exercises resuming
   RemoteInformer inf(client_.get(), ConfigMaps(), o);
   std::atomic<int> adds{0}, deletes{0};

@@ -274,12 +274,7 @@ absl::StatusOr<RsPtr> DeploymentController::Adopt(const ReplicaSet& rs, const De
   json::value obj = *rs.object;
   json::value& refs = api::EnsureObject(obj, {"metadata"})["ownerReferences"];
   if (!refs.is_array()) refs = json::array();
-  refs.get_array().push_back(json::object{{"apiVersion", "apps/v1"},
-                                          {"kind", "Deployment"},
-                                          {"name", d.name},
-                                          {"uid", d.uid},
-                                          {"controller", true},
-                                          {"blockOwnerDeletion", true}});
+  refs.get_array().push_back(ControllerRefTo(d));
   return UpdateReplicaSet(std::move(obj));
 }
 

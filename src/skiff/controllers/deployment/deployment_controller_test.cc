@@ -494,6 +494,29 @@ TEST_F(DeploymentControllerTest, RollingBackRenumbersTheOldSet) {
             "3");
 }
 
+TEST_F(DeploymentControllerTest, LegacyRollbackAnnotationRestoresTheTemplate) {
+  Create(DeploymentManifest(2, "nginx:1.27"));
+  Converge(1, 0);
+  SetImage("nginx:1.28");
+  Converge(1, 0);
+  Edit([](json::value& d) {
+    d.at("metadata").at("annotations").as_object()["deprecated.deployment.rollback.to"] = "1";
+  });
+  Sync();
+  json::value d = Deployment();
+  EXPECT_EQ(
+      api::GetString(d.at("spec").at("template").at("spec").at("containers").at(0), {"image"}),
+      "nginx:1.27");
+  EXPECT_EQ(api::Find(d, {"metadata", "annotations", "deprecated.deployment.rollback.to"}),
+            nullptr);
+  EXPECT_EQ(api::Find(d, {"spec", "template", "metadata", "labels", "pod-template-hash"}), nullptr);
+  auto events = EventMessages();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back(), "Rolled back deployment \"web\" to revision 1");
+  Converge(1, 0);
+  EXPECT_EQ(Sets().size(), 2u);  // the first set came back as revision 3
+}
+
 TEST_F(DeploymentControllerTest, RevisionHistoryLimitDeletesIdleOldSets) {
   json::value m = DeploymentManifest(1, "nginx:1");
   m.at("spec").as_object()["revisionHistoryLimit"] = 1;

@@ -150,12 +150,7 @@ absl::StatusOr<RsPtr> DeploymentController::CreateNewReplicaSet(Deployment& d,
   json::object meta{{"name", name},
                     {"namespace", d.ns},
                     {"labels", labels},
-                    {"ownerReferences", json::array{json::object{{"apiVersion", "apps/v1"},
-                                                                 {"kind", "Deployment"},
-                                                                 {"name", d.name},
-                                                                 {"uid", d.uid},
-                                                                 {"controller", true},
-                                                                 {"blockOwnerDeletion", true}}}}};
+                    {"ownerReferences", json::array{ControllerRefTo(d)}}};
   json::value obj = json::object{{"apiVersion", "apps/v1"},
                                  {"kind", "ReplicaSet"},
                                  {"metadata", std::move(meta)},

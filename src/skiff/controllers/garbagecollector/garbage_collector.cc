@@ -15,9 +15,8 @@ GarbageCollector::GarbageCollector(apiserver::Registry* registry, apiserver::Wat
 GarbageCollector::~GarbageCollector() { Stop(); }
 
 void GarbageCollector::Register() {
-  cache_->AddListener([this](const api::ResourceInfo& r, const apiserver::WatchEvent& ev) {
-    OnEvent(r, ev);
-  });
+  cache_->AddListener(
+      [this](const api::ResourceInfo& r, const apiserver::WatchEvent& ev) { OnEvent(r, ev); });
 }
 
 void GarbageCollector::Start() {
@@ -117,12 +116,13 @@ void GarbageCollector::RemoveFinalizer(const Node& node, const std::string& fina
   for (const auto& f : node.finalizers)
     if (f != finalizer) rest.push_back(json::string(f));
   json::value fins = rest.empty() ? json::value(nullptr) : json::value(std::move(rest));
-  std::string patch = json::serialize(json::object{{"metadata", json::object{{"finalizers", fins}}}});
+  std::string patch =
+      json::serialize(json::object{{"metadata", json::object{{"finalizers", fins}}}});
   apiserver::WriteOptions opts;
   opts.field_manager = "garbage-collector";
   opts.field_validation = "Ignore";
-  auto res = registry_->Patch(*node.r, node.ns, node.name, "application/merge-patch+json", patch,
-                              opts);
+  auto res =
+      registry_->Patch(*node.r, node.ns, node.name, "application/merge-patch+json", patch, opts);
   if (!res.ok() && res.status().code() != absl::StatusCode::kNotFound) {
     queue_.AddAfter(node.uid, std::chrono::milliseconds(500));
   }
@@ -147,8 +147,8 @@ void GarbageCollector::SyncDeleting(const Node& node) {
       json::value refs = kept.empty() ? json::value(nullptr) : json::value(std::move(kept));
       std::string patch =
           json::serialize(json::object{{"metadata", json::object{{"ownerReferences", refs}}}});
-      auto res = registry_->Patch(*dep.r, dep.ns, dep.name, "application/merge-patch+json", patch,
-                                  opts);
+      auto res =
+          registry_->Patch(*dep.r, dep.ns, dep.name, "application/merge-patch+json", patch, opts);
       if (!res.ok() && res.status().code() != absl::StatusCode::kNotFound) {
         queue_.AddAfter(node.uid, std::chrono::milliseconds(500));
         return;

@@ -50,7 +50,7 @@ class GarbageCollector {
   apiserver::WatchCache* cache_;
   client::WorkQueue queue_;
   std::mutex mu_;
-  std::map<std::string, Node> nodes_;                  // guarded by mu_, by uid
+  std::map<std::string, Node> nodes_;                   // guarded by mu_, by uid
   std::multimap<std::string, std::string> dependents_;  // guarded by mu_: owner uid -> uid
   std::jthread worker_;
 };

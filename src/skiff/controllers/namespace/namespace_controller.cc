@@ -60,8 +60,8 @@ void NamespaceController::Sync(const std::string& name) {
   }
   // Empty: drop the "kubernetes" finalizer, which lets the namespace go.
   json::value obj = json::parse(ns->json);
-  if (json::object* spec = api::GetObject(obj, {"spec"}) ? &obj.as_object()["spec"].as_object()
-                                                          : nullptr) {
+  if (json::object* spec =
+          api::GetObject(obj, {"spec"}) ? &obj.as_object()["spec"].as_object() : nullptr) {
     spec->erase("finalizers");
   }
   apiserver::WriteOptions opts;

@@ -102,9 +102,9 @@ absl::StatusOr<std::string> HollowRuntime::RunPodSandbox(const SandboxConfig& co
       if (!used_hosts_[h]) host = h;
     }
     if (host == 0) {
-      return absl::ResourceExhaustedError(
-          api::Cat("no free IP in ", options_.pod_subnet, ".0/24 for pod ", config.pod_namespace,
-                   "/", config.pod_name));
+      return absl::ResourceExhaustedError(api::Cat("no free IP in ", options_.pod_subnet,
+                                                   ".0/24 for pod ", config.pod_namespace, "/",
+                                                   config.pod_name));
     }
     used_hosts_[host] = true;
     sb.ip_host = host;

@@ -57,8 +57,7 @@ TEST(FiniteExitCodeTest, Table) {
       {{}, {"true"}, 0},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(FiniteExitCode(c.command, c.args), c.want)
-        << (c.command.empty() ? "" : c.command[0]);
+    EXPECT_EQ(FiniteExitCode(c.command, c.args), c.want) << (c.command.empty() ? "" : c.command[0]);
   }
 }
 

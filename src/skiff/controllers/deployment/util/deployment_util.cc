@@ -494,6 +494,12 @@ RsList HistoryToDelete(const Deployment& d, const RsList& old_rss) {
   return out;
 }
 
+json::object ControllerRefTo(const Deployment& d) {
+  return json::object{{"apiVersion", "apps/v1"}, {"kind", "Deployment"},
+                      {"name", d.name},          {"uid", d.uid},
+                      {"controller", true},      {"blockOwnerDeletion", true}};
+}
+
 // ---- annotations
 
 bool SkipCopyAnnotation(std::string_view key) {

@@ -199,6 +199,9 @@ int32_t MaxScaledDown(const Deployment& d, const RsList& all, const ReplicaSet& 
 // Old sets revisionHistoryLimit lets go, in deletion order (cleanupDeployment).
 RsList HistoryToDelete(const Deployment& d, const RsList& old_rss);
 
+// The ownerReference a Deployment's ReplicaSets carry: controller and blockOwnerDeletion.
+json::object ControllerRefTo(const Deployment& d);
+
 // ---- annotations
 
 // Copies the Deployment's annotations (but the skip list) onto a new set's, raises its revision
