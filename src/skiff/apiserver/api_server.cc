@@ -160,6 +160,8 @@ absl::Status ApiServer::Start() {
 
 void ApiServer::Stop() {
   if (http_) http_->Stop();
+  // Controllers registered as cache listeners may be destroyed after this returns.
+  cache_->Stop();
 }
 
 int ApiServer::port() const { return http_ ? http_->port() : 0; }

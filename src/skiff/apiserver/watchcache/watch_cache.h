@@ -91,6 +91,9 @@ class WatchCache {
 
   // Subscribes to the store and loads every resource. Call once.
   absl::Status Start();
+  // Unsubscribes from the store: no listener or watcher is fed afterwards. Call before the
+  // listeners' owners are destroyed.
+  void Stop() { subscription_.reset(); }
 
   // Blocks until the cache has applied `revision` (or a short timeout passes).
   void WaitForRevision(int64_t revision);
