@@ -431,10 +431,6 @@ absl::StatusOr<WriteResult> Registry::Patch(const api::ResourceInfo& r, std::str
   if (kind != kJson && !patch->is_object()) {
     return BadRequest("the patch must be a JSON object");
   }
-  if (kind == kStrategic && opts.subresource != "scale") {
-    // Kubernetes rejects strategic merge patches for kinds it has no schema for; ours are all
-    // built in, so every served kind has one.
-  }
   if (kind == kApply && opts.field_manager.empty()) {
     return Invalid(r, name, {api::Required("fieldManager", "is required for apply requests")});
   }
