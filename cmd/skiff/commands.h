@@ -13,6 +13,7 @@ struct ServerFlags {
   int port = 6443;
   std::string store = "sqlite";  // sqlite | memory
   std::string log_level = "info";
+  std::string controllers = "*";  // as kube-controller-manager's --controllers
   int hollow_nodes = 0;  // simulated nodes run inside the server (see `skiff agent --hollow`)
 };
 

@@ -4,9 +4,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <iostream>
 
+#include "absl/strings/str_join.h"
 #include "cmd/skiff/commands.h"
+#include "cmd/skiff/controller_selection.h"
 #include "skiff/agent/hollow/hollow_nodes.h"
 #include "skiff/apiserver/api_server.h"
 #include "skiff/client/informer.h"
@@ -26,6 +30,53 @@ namespace skiff::cmd {
 namespace fs = std::filesystem;
 
 namespace {
+
+const std::vector<std::string>& KnownControllers() {
+  static const std::vector<std::string> names = {
+      "deployment", "garbagecollector", "namespace", "podgc", "replicaset",
+      "replicationcontroller"};
+  return names;
+}
+
+// Components started after the API server is up, in order, and stopped in reverse order.
+class Components {
+ public:
+  Components() = default;
+  Components(const Components&) = delete;
+  Components& operator=(const Components&) = delete;
+  ~Components() {
+    while (!owned_.empty()) owned_.pop_back();
+  }
+
+  // Keeps an object alive as long as the components (clients the components use).
+  template <class T>
+  T* Own(std::unique_ptr<T> object) {
+    T* raw = object.get();
+    owned_.push_back(std::shared_ptr<T>(std::move(object)));
+    return raw;
+  }
+
+  // Owns a component with Start() and Stop().
+  template <class T>
+  T* Add(std::unique_ptr<T> component) {
+    T* raw = Own(std::move(component));
+    start_.push_back([raw] { raw->Start(); });
+    stop_.push_back([raw] { raw->Stop(); });
+    return raw;
+  }
+
+  void StartAll() {
+    for (auto& start : start_) start();
+  }
+  void StopAll() {
+    for (auto it = stop_.rbegin(); it != stop_.rend(); ++it) (*it)();
+  }
+
+ private:
+  std::vector<std::shared_ptr<void>> owned_;
+  std::vector<std::function<void()>> start_;
+  std::vector<std::function<void()>> stop_;
+};
 
 std::string DefaultDataDir() {
   if (::geteuid() == 0) return "/var/lib/skiff";
@@ -68,6 +119,10 @@ void AddServerFlags(CLI::App& app, ServerFlags& flags) {
       ->capture_default_str();
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  app.add_option("--controllers", flags.controllers,
+                 "Controllers to run: '*' for all, 'name' to add one, '-name' to leave one out "
+                 "(" + absl::StrJoin(KnownControllers(), ", ") + ")")
+      ->capture_default_str();
   app.add_option("--hollow-nodes", flags.hollow_nodes, "Simulated nodes to run in the server")
       ->capture_default_str();
 }
@@ -76,6 +131,11 @@ int RunServer(const ServerFlags& flags) {
   auto started = std::chrono::steady_clock::now();
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
   fs::path data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
+  auto selection = ControllerSelection::Parse(flags.controllers, KnownControllers());
+  if (!selection.ok()) {
+    std::cerr << "skiff: " << selection.status().message() << "\n";
+    return 2;
+  }
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec) {
@@ -109,51 +169,63 @@ int RunServer(const ServerFlags& flags) {
   apiserver::ApiServer server(st.get(), opts);
   client::InformerFactory informers(&server.cache());
   // Components register their informers here, before the cache starts.
+  Components components;
   // [controllers wiring: construct]
-  client::InProcessClient replicaset_client(&server.registry(), "replicaset-controller");
-  controllers::replicaset::ReplicaSetController replicasets(
-      &replicaset_client, informers, controllers::replicaset::ReplicaSetKind());
-  client::InProcessClient replication_client(&server.registry(), "replication-controller");
-  controllers::replicaset::ReplicaSetController replication(
-      &replication_client, informers, controllers::replicaset::ReplicationControllerKind());
-  client::InProcessClient podgc_client(&server.registry(), "pod-garbage-collector");
-  controllers::podgc::PodGcController podgc(&podgc_client, informers);
-  client::InProcessClient deployment_client(&server.registry(), "deployment-controller");
-  controllers::deployment::DeploymentController deployments(&deployment_client, &informers);
+  auto in_process = [&](const char* user) {
+    return components.Own(std::make_unique<client::InProcessClient>(&server.registry(), user));
+  };
+  if (selection->Enabled("replicaset")) {
+    components.Add(std::make_unique<controllers::replicaset::ReplicaSetController>(
+        in_process("replicaset-controller"), informers,
+        controllers::replicaset::ReplicaSetKind()));
+  }
+  if (selection->Enabled("replicationcontroller")) {
+    components.Add(std::make_unique<controllers::replicaset::ReplicaSetController>(
+        in_process("replication-controller"), informers,
+        controllers::replicaset::ReplicationControllerKind()));
+  }
+  if (selection->Enabled("podgc")) {
+    components.Add(std::make_unique<controllers::podgc::PodGcController>(
+        in_process("pod-garbage-collector"), informers));
+  }
+  if (selection->Enabled("deployment")) {
+    components.Add(std::make_unique<controllers::deployment::DeploymentController>(
+        in_process("deployment-controller"), &informers));
+  }
   // [scheduler wiring: construct]
-  client::InProcessClient scheduler_client(&server.registry(), "default-scheduler");
-  scheduler::Scheduler default_scheduler(&scheduler_client);
-  default_scheduler.Register(informers);
+  auto* default_scheduler =
+      components.Add(std::make_unique<scheduler::Scheduler>(in_process("default-scheduler")));
+  default_scheduler->Register(informers);
   // [hollow nodes wiring: construct]
-  client::InProcessClient hollow_client(&server.registry(), "skiff-hollow-nodes");
-  std::unique_ptr<agent::hollow::HollowNodes> hollow;
   if (flags.hollow_nodes > 0) {
     agent::hollow::HollowNodesOptions hollow_opts;
     hollow_opts.count = flags.hollow_nodes;
-    hollow =
-        std::make_unique<agent::hollow::HollowNodes>(&hollow_client, &informers.For(client::Pods()),
-                                                     &informers.For(client::Nodes()), hollow_opts);
+    auto* hollow = components.Add(std::make_unique<agent::hollow::HollowNodes>(
+        in_process("skiff-hollow-nodes"), &informers.For(client::Pods()),
+        &informers.For(client::Nodes()), hollow_opts));
     hollow->Register();
   }
-  controllers::GarbageCollector gc(&server.registry(), &server.cache());
-  controllers::NamespaceController namespaces(&server.registry(), &server.cache());
-  gc.Register();
-  namespaces.Register();
+  // The garbage collector and namespace controller read the watch cache directly; they start
+  // before the other components and stop after the server.
+  std::unique_ptr<controllers::GarbageCollector> gc;
+  std::unique_ptr<controllers::NamespaceController> namespaces;
+  if (selection->Enabled("garbagecollector")) {
+    gc = std::make_unique<controllers::GarbageCollector>(&server.registry(), &server.cache());
+    gc->Register();
+  }
+  if (selection->Enabled("namespace")) {
+    namespaces =
+        std::make_unique<controllers::NamespaceController>(&server.registry(), &server.cache());
+    namespaces->Register();
+  }
   if (absl::Status s = server.Start(); !s.ok()) {
     std::cerr << "skiff: " << s.message() << "\n";
     return 1;
   }
-  gc.Start();
-  namespaces.Start();
+  if (gc) gc->Start();
+  if (namespaces) namespaces->Start();
   // [controllers wiring: start]
-  replicasets.Start();
-  replication.Start();
-  podgc.Start();
-  deployments.Start();
-  // [scheduler wiring: start]
-  default_scheduler.Start();
-  // [hollow nodes wiring: start]
-  if (hollow) hollow->Start();
+  components.StartAll();
   std::string url = "http://" + flags.bind + ":" + std::to_string(server.port());
   fs::path kubeconfig = data_dir / "kubeconfig";
   if (!WriteKubeconfig(kubeconfig, url)) {
@@ -171,18 +243,11 @@ int RunServer(const ServerFlags& flags) {
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("received signal {}, shutting down", sig);
-  // [hollow nodes wiring: stop]
-  if (hollow) hollow->Stop();
-  // [scheduler wiring: stop]
-  default_scheduler.Stop();
   // [controllers wiring: stop]
-  podgc.Stop();
-  replication.Stop();
-  replicasets.Stop();
-  deployments.Stop();
+  components.StopAll();
   server.Stop();
-  namespaces.Stop();
-  gc.Stop();
+  if (namespaces) namespaces->Stop();
+  if (gc) gc->Stop();
   return 0;
 }
 

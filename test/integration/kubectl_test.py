@@ -44,6 +44,9 @@ SSA_CONFLICT = re.compile(r'Apply failed with 1 conflict: conflict with "kubectl
 class ApplyAcrossVersionsTest(ServerTestCase):
     """apply / apply --server-side / get with each kubectl version, each with a cold cache."""
 
+    # Workload controllers write status; these tests count writes made by kubectl alone.
+    server_args = ("--controllers", "garbagecollector,namespace")
+
     def _client_side_apply(self, version):
         self.fresh_home()
         ns = self.make_ns("csa-" + tag(version))
