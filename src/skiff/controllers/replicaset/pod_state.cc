@@ -79,15 +79,6 @@ std::optional<absl::Time> CreationTime(const json::value& obj) {
   return ParseTime(api::Find(obj, {"metadata", "creationTimestamp"}));
 }
 
-const json::value* ControllerRefOf(const json::value& obj) {
-  const json::array* refs = api::GetArray(obj, {"metadata", "ownerReferences"});
-  if (refs == nullptr) return nullptr;
-  for (const auto& r : *refs) {
-    if (r.is_object() && api::GetBool(r, {"controller"})) return &r;
-  }
-  return nullptr;
-}
-
 std::string PodKey(const json::value& pod) {
   return api::Cat(api::GetString(pod, {"metadata", "namespace"}), "/",
                   api::GetString(pod, {"metadata", "name"}));

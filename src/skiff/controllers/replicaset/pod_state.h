@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "skiff/controllers/common/controller_ref.h"
 
 namespace skiff::controllers::replicaset {
 
@@ -34,9 +35,6 @@ std::optional<absl::Time> CreationTime(const boost::json::value& obj);
 // A metav1.Time string; nullopt when missing or malformed.
 std::optional<absl::Time> ParseTime(const boost::json::value* v);
 
-// The ownerReference with controller: true, or nullptr. (A value, not an object: the api::Get*
-// helpers take values, and an object argument would be copied into a temporary.)
-const boost::json::value* ControllerRefOf(const boost::json::value& obj);
 // "ns/name", the key expectations track pods by.
 std::string PodKey(const boost::json::value& pod);
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "skiff/controllers/replicaset/controller_ref.h"
+#include "skiff/controllers/common/controller_ref.h"
 
 namespace skiff::controllers::replicaset {
 namespace {

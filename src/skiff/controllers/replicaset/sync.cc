@@ -10,7 +10,7 @@
 #include "skiff/api/object.h"
 #include "skiff/api/text.h"
 #include "skiff/apiserver/errors.h"
-#include "skiff/controllers/replicaset/controller_ref.h"
+#include "skiff/controllers/common/controller_ref.h"
 #include "skiff/controllers/replicaset/pod_state.h"
 #include "skiff/controllers/replicaset/pod_template.h"
 #include "skiff/controllers/replicaset/ranking.h"

@@ -9,7 +9,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 constexpr std::string_view kHashLabel = "pod-template-hash";
 
 // Appends the canonical form of `v`; returns false (appending nothing) when `v` is empty.
@@ -76,21 +75,6 @@ json::value WithoutHashLabel(const json::value& pod_template) {
 }
 
 }  // namespace
-
-void Fnv32a::Write(std::string_view data) {
-  for (unsigned char c : data) {
-    sum_ ^= c;
-    sum_ *= 16777619u;
-  }
-}
-
-std::string SafeEncodeString(std::string_view s) {
-  std::string out(s.size(), ' ');
-  for (size_t i = 0; i < s.size(); ++i) {
-    out[i] = kAlphabet[static_cast<unsigned char>(s[i]) % kAlphabet.size()];
-  }
-  return out;
-}
 
 std::string CanonicalJson(const json::value& v) {
   std::string out;

@@ -9,20 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "skiff/controllers/common/hash.h"
+
 namespace skiff::controllers::deployment {
-
-// FNV-1a, 32 bits (Go's hash/fnv New32a), fed incrementally.
-class Fnv32a {
- public:
-  void Write(std::string_view data);
-  uint32_t Sum() const { return sum_; }
-
- private:
-  uint32_t sum_ = 2166136261u;
-};
-
-// apimachinery rand.SafeEncodeString: each byte b becomes "bcdfghjklmnpqrstvwxz2456789"[b % 27].
-std::string SafeEncodeString(std::string_view s);
 
 // The template as compact JSON with object keys sorted and "empty" members (null, {}, [] after
 // normalising their own members) left out, so that equal templates give equal bytes whatever

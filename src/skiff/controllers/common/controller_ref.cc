@@ -1,11 +1,19 @@
-#include "skiff/controllers/replicaset/controller_ref.h"
+#include "skiff/controllers/common/controller_ref.h"
 
 #include "skiff/api/object.h"
-#include "skiff/controllers/replicaset/pod_state.h"
 
-namespace skiff::controllers::replicaset {
+namespace skiff::controllers {
 
 namespace json = boost::json;
+
+const json::value* ControllerRefOf(const json::value& obj) {
+  const json::array* refs = api::GetArray(obj, {"metadata", "ownerReferences"});
+  if (refs == nullptr) return nullptr;
+  for (const auto& r : *refs) {
+    if (r.is_object() && api::GetBool(r, {"controller"})) return &r;
+  }
+  return nullptr;
+}
 
 ClaimAction DecideClaim(const json::value& obj, std::string_view owner_uid, bool matches,
                         bool owner_deleting) {
@@ -42,4 +50,4 @@ std::string ReleasePatch(std::string_view owner_uid, std::string_view obj_uid) {
   return json::serialize(json::object{{"metadata", std::move(meta)}});
 }
 
-}  // namespace skiff::controllers::replicaset
+}  // namespace skiff::controllers

@@ -1,15 +1,27 @@
-#include "skiff/controllers/replicaset/controller_ref.h"
+#include "skiff/controllers/common/controller_ref.h"
 
 #include <gtest/gtest.h>
 
-#include "skiff/controllers/replicaset/test_pods.h"
+#include "skiff/api/object.h"
 
-namespace skiff::controllers::replicaset {
+namespace skiff::controllers {
 namespace {
 
 namespace json = boost::json;
-using testing::Pod;
-using testing::PodSpec;
+
+// A pod controlled by `controller_uid` (an orphan when it is null).
+json::value Pod(const json::value& controller_uid, bool deleting) {
+  json::object meta{{"name", "p"}, {"namespace", "default"}, {"uid", "uid-p"}};
+  if (deleting) meta["deletionTimestamp"] = "2030-01-01T00:00:00Z";
+  if (controller_uid.is_string()) {
+    meta["ownerReferences"] = json::array{json::object{{"apiVersion", "apps/v1"},
+                                                       {"kind", "ReplicaSet"},
+                                                       {"name", "web"},
+                                                       {"uid", controller_uid},
+                                                       {"controller", true}}};
+  }
+  return json::object{{"metadata", std::move(meta)}};
+}
 
 TEST(ControllerRefTest, DecideClaimAsControllerRefManager) {
   struct Case {
@@ -32,11 +44,18 @@ TEST(ControllerRefTest, DecideClaimAsControllerRefManager) {
       {"orphan matching, being deleted", nullptr, true, true, false, ClaimAction::kIgnore},
   };
   for (const auto& c : cases) {
-    PodSpec s;
-    s.controller_uid = c.controller_uid;
-    s.deleting = c.pod_deleting;
-    EXPECT_EQ(DecideClaim(*Pod(s), "rs-1", c.matches, c.owner_deleting), c.want) << c.what;
+    EXPECT_EQ(
+        DecideClaim(Pod(c.controller_uid, c.pod_deleting), "rs-1", c.matches, c.owner_deleting),
+        c.want)
+        << c.what;
   }
+}
+
+TEST(ControllerRefTest, ControllerRefOfFindsTheControllingReference) {
+  json::value pod = Pod("rs-uid", false);
+  ASSERT_NE(ControllerRefOf(pod), nullptr);
+  EXPECT_EQ(api::GetString(*ControllerRefOf(pod), {"uid"}), "rs-uid");
+  EXPECT_EQ(ControllerRefOf(Pod(nullptr, false)), nullptr);
 }
 
 TEST(ControllerRefTest, ANonControllerReferenceLeavesThePodAnOrphan) {
@@ -61,4 +80,4 @@ TEST(ControllerRefTest, Patches) {
 }
 
 }  // namespace
-}  // namespace skiff::controllers::replicaset
+}  // namespace skiff::controllers
