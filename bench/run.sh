@@ -33,3 +33,8 @@ if [ -x "$B/bench/skiff_scheduler_bench" ]; then
   echo "== scheduler: in-process throughput at 5,000 nodes"
   "$B/bench/skiff_scheduler_bench" | tee "$OUT/scheduler.json"
 fi
+
+echo "== deployment: ${SKIFF_BENCH_REPLICAS:-10000} replicas on ${SKIFF_BENCH_NODES:-1000} hollow nodes, end to end"
+/usr/bin/python3 bench/deployment/run.py --skiff "$B/cmd/skiff/skiff" \
+  --nodes "${SKIFF_BENCH_NODES:-1000}" --replicas "${SKIFF_BENCH_REPLICAS:-10000}" \
+  --json "$OUT/deployment.json"
