@@ -2,6 +2,7 @@
 // simulates many nodes in one process, talking to the API server over HTTP.
 #include <signal.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cmd/skiff/commands.h"
@@ -18,7 +19,8 @@ int RunHollowAgent(const AgentFlags& flags) {
   agent::hollow::HollowNodesOptions opts;
   opts.count = flags.nodes;
   opts.name_prefix = flags.name_prefix;
-  opts.workers = 8;  // HTTP round trips: more in flight than in process
+  // HTTP round trips: more in flight than in process.
+  opts.workers = std::clamp(flags.nodes / 8, 8, 64);
   for (const std::string& l : flags.labels) {
     auto kv = agent::hollow::ParseLabel(l);
     if (!kv.ok()) {

@@ -1,5 +1,7 @@
 #include "skiff/agent/hollow/hollow_nodes.h"
 
+#include <algorithm>
+
 #include <sys/utsname.h>
 
 #include "skiff/api/object.h"
@@ -98,7 +100,8 @@ void HollowNodes::Register() {
 void HollowNodes::Start() {
   if (!workers_.empty()) return;
   for (const auto& n : nodes_list_) queue_.Add(Key(kNodeKey, n->spec.name));
-  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+  int workers = options_.workers > 0 ? options_.workers : std::clamp(options_.count / 16, 4, 64);
+  for (int i = 0; i < workers; ++i) {
     workers_.emplace_back([this] { Work(); });
   }
   spdlog::info("hollow nodes: starting {} nodes {}0..{}{} with {} workers", options_.count,

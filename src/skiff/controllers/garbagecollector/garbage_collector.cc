@@ -64,22 +64,20 @@ void GarbageCollector::OnEvent(const api::ResourceInfo& r, const apiserver::Watc
     auto it = nodes_.find(node.uid);
     if (it != nodes_.end()) {
       for (const auto& o : it->second.owners) {
-        auto range = dependents_.equal_range(o.uid);
-        for (auto d = range.first; d != range.second; ++d)
-          if (d->second == node.uid) {
-            dependents_.erase(d);
-            break;
-          }
+        auto deps = dependents_.find(o.uid);
+        if (deps == dependents_.end()) continue;
+        deps->second.erase(node.uid);
+        if (deps->second.empty()) dependents_.erase(deps);
       }
     }
     // Owners waiting in foreground deletion re-check when a dependent changes or goes.
     for (const auto& o : node.owners) to_queue.push_back(o.uid);
     if (ev.type == apiserver::EventType::kDeleted) {
       nodes_.erase(node.uid);
-      auto range = dependents_.equal_range(node.uid);
-      for (auto d = range.first; d != range.second; ++d) to_queue.push_back(d->second);
+      if (auto deps = dependents_.find(node.uid); deps != dependents_.end())
+        to_queue.insert(to_queue.end(), deps->second.begin(), deps->second.end());
     } else {
-      for (const auto& o : node.owners) dependents_.emplace(o.uid, node.uid);
+      for (const auto& o : node.owners) dependents_[o.uid].insert(node.uid);
       bool interesting = !node.owners.empty() || node.deleting;
       nodes_[node.uid] = node;
       if (interesting) to_queue.push_back(node.uid);
@@ -91,9 +89,11 @@ void GarbageCollector::OnEvent(const api::ResourceInfo& r, const apiserver::Watc
 std::vector<GarbageCollector::Node> GarbageCollector::DependentsOf(const std::string& uid) {
   std::vector<Node> out;
   std::lock_guard<std::mutex> lock(mu_);
-  auto range = dependents_.equal_range(uid);
-  for (auto d = range.first; d != range.second; ++d) {
-    auto it = nodes_.find(d->second);
+  auto deps = dependents_.find(uid);
+  if (deps == dependents_.end()) return out;
+  out.reserve(deps->second.size());
+  for (const auto& dependent : deps->second) {
+    auto it = nodes_.find(dependent);
     if (it != nodes_.end()) out.push_back(it->second);
   }
   return out;

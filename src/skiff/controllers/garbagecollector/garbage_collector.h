@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "skiff/apiserver/registry.h"
 #include "skiff/apiserver/watchcache/watch_cache.h"
 #include "skiff/client/workqueue.h"
@@ -51,7 +53,8 @@ class GarbageCollector {
   client::WorkQueue queue_;
   std::mutex mu_;
   std::map<std::string, Node> nodes_;                   // guarded by mu_, by uid
-  std::multimap<std::string, std::string> dependents_;  // guarded by mu_: owner uid -> uid
+  // guarded by mu_: owner uid -> dependent uids
+  absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> dependents_;
   std::jthread worker_;
 };
 
