@@ -143,6 +143,11 @@ ApiServer::ApiServer(store::Store* store, ApiServerOptions options, const base::
   cache_ = std::make_unique<WatchCache>(store_);
   registry_ = std::make_unique<Registry>(store_, cache_.get(), clock_);
   registry_->set_store_latency_observer([this](double s) { metrics_.ObserveStoreWrite(s); });
+  if (options_.shared_watch_writer) {
+    WatchHubOptions hub_options;
+    hub_options.flush_interval = std::chrono::milliseconds(std::max(1, options_.watch_coalesce_ms));
+    hub_ = std::make_unique<WatchHub>(cache_.get(), hub_options);
+  }
 }
 
 ApiServer::~ApiServer() { Stop(); }
@@ -150,6 +155,7 @@ ApiServer::~ApiServer() { Stop(); }
 absl::Status ApiServer::Start() {
   if (absl::Status s = cache_->Start(); !s.ok()) return s;
   if (absl::Status s = EnsureDefaultNamespaces(); !s.ok()) return s;
+  if (hub_) hub_->Start();
   http_ = std::make_unique<http::HttpServer>(
       [this](const http::Request& req, http::ResponseWriter& w) { Handle(req, w); });
   http::HttpServerOptions hopts;
@@ -159,6 +165,8 @@ absl::Status ApiServer::Start() {
 }
 
 void ApiServer::Stop() {
+  // Watch streams end first so that their connection threads can finish.
+  if (hub_) hub_->Stop();
   if (http_) http_->Stop();
   // Controllers registered as cache listeners may be destroyed after this returns.
   cache_->Stop();
@@ -224,6 +232,11 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
       *code = status;
       inner.Send(status, ct, std::move(body), extra);
     }
+    void SendParts(int status, std::string_view ct, const std::vector<std::string_view>& parts,
+                   const http::Headers& extra) override {
+      *code = status;
+      inner.SendParts(status, ct, parts, extra);
+    }
     bool BeginStream(int status, std::string_view ct, const http::Headers& extra) override {
       *code = status;
       return inner.BeginStream(status, ct, extra);
@@ -231,6 +244,7 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
     bool WriteChunk(std::string_view d) override { return inner.WriteChunk(d); }
     void EndStream() override { inner.EndStream(); }
     bool PeerClosed() override { return inner.PeerClosed(); }
+    int NativeHandle() override { return inner.NativeHandle(); }
   } rec(w, &code);
 
   const std::string& path = req.path;
@@ -251,7 +265,8 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
     rec.Send(200, "text/plain; charset=utf-8", "ok", {});
   } else if (path == "/metrics") {
     rec.Send(200, "text/plain; version=0.0.4",
-             metrics_.Render(cache_->WatcherCount(), store_->CurrentRevision()), {});
+             metrics_.Render(cache_->WatcherCount() + (hub_ ? hub_->StreamCount() : 0),
+                             store_->CurrentRevision()), {});
   } else if (path == "/api" || path == "/api/" || path == "/apis" || path == "/apis/") {
     bool core = absl::StartsWith(path, "/api") && !absl::StartsWith(path, "/apis");
     std::string v = AggregatedVersion(req);
@@ -604,28 +619,29 @@ void ApiServer::HandleList(const http::Request& req, http::ResponseWriter& w, Ro
     json::object table = api::table::BuildTable(r, objs, *include, meta, clock_.Now());
     return w.Send(200, kTableType, json::serialize(table));
   }
-  std::string out;
-  size_t total = 128;
-  for (const auto& o : list.items) total += o->json.size() + 1;
-  out.reserve(total);
-  out += "{\"kind\":\"";
-  out += ListKind(r);
-  out += "\",\"apiVersion\":\"";
-  out += r.GroupVersion();
-  out += "\",\"metadata\":{\"resourceVersion\":\"";
-  out += std::to_string(list.revision);
-  out += "\"";
+  // The items go out straight from the cache's serialized objects, which `list` keeps alive.
+  std::string head;
+  head += "{\"kind\":\"";
+  head += ListKind(r);
+  head += "\",\"apiVersion\":\"";
+  head += r.GroupVersion();
+  head += "\",\"metadata\":{\"resourceVersion\":\"";
+  head += std::to_string(list.revision);
+  head += "\"";
   if (!cont.empty()) {
-    out +=
+    head +=
         ",\"continue\":\"" + cont + "\",\"remainingItemCount\":" + std::to_string(list.remaining);
   }
-  out += "},\"items\":[";
+  head += "},\"items\":[";
+  std::vector<std::string_view> parts;
+  parts.reserve(2 * list.items.size() + 2);
+  parts.emplace_back(head);
   for (size_t i = 0; i < list.items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out += list.items[i]->json;
+    if (i > 0) parts.emplace_back(",");
+    parts.emplace_back(list.items[i]->json);
   }
-  out += "]}";
-  w.Send(200, kJson, std::move(out));
+  parts.emplace_back("]}");
+  w.SendParts(200, kJson, parts);
 }
 
 void ApiServer::HandleDeleteCollection(const http::Request& req, http::ResponseWriter& w,
@@ -660,6 +676,22 @@ void ApiServer::HandleDeleteCollection(const http::Request& req, http::ResponseW
   w.Send(200, kJson, std::move(out));
 }
 
+namespace {
+
+// The ERROR event a watch from a compacted resourceVersion gets (410 Gone, reason Expired).
+std::string ExpiredWatchEvent(const absl::Status& status) {
+  json::object st{{"kind", "Status"},
+                  {"apiVersion", "v1"},
+                  {"metadata", json::object()},
+                  {"status", "Failure"},
+                  {"message", std::string(status.message())},
+                  {"reason", "Expired"},
+                  {"code", 410}};
+  return "{\"type\":\"ERROR\",\"object\":" + json::serialize(st) + "}\n";
+}
+
+}  // namespace
+
 void ApiServer::HandleWatch(const http::Request& req, http::ResponseWriter& w, Route& route) {
   const api::ResourceInfo& r = *route.r;
   auto filter = BuildFilter(req, r, route.ns);
@@ -682,17 +714,39 @@ void ApiServer::HandleWatch(const http::Request& req, http::ResponseWriter& w, R
   auto include = api::table::ParseIncludeObject(req.Query("includeObject").value_or(""));
   if (from > 0) cache_->WaitForRevision(from);
 
+  if (!table && hub_ != nullptr && w.NativeHandle() >= 0) {
+    std::vector<WatchEvent> initial;
+    auto cursor = cache_->OpenCursor(r, *filter, from, &initial);
+    if (!w.BeginStream(200, kJson)) return;
+    if (!cursor.ok()) {
+      w.WriteChunk(ExpiredWatchEvent(cursor.status()));
+      return;
+    }
+    std::string buf;
+    for (const auto& ev : initial) {
+      buf += "{\"type\":\"";
+      buf += EventTypeName(ev.type);
+      buf += "\",\"object\":";
+      buf += ev.object->json;
+      buf += "}\n";
+    }
+    if (!buf.empty() && !w.WriteChunk(buf)) return;
+    WatchHub::Stream stream;
+    stream.resource = &r;
+    stream.filter = std::move(*filter);
+    stream.cursor = *cursor;
+    stream.fd = w.NativeHandle();
+    stream.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+    stream.bookmarks = bookmarks;
+    stream.bookmark_interval = std::chrono::seconds(options_.bookmark_interval_seconds);
+    hub_->Serve(std::move(stream));
+    return;
+  }
+
   auto watcher = cache_->Watch(r, *filter, from);
   if (!w.BeginStream(200, table ? kTableType : kJson)) return;
   if (!watcher.ok()) {
-    json::object st{{"kind", "Status"},
-                    {"apiVersion", "v1"},
-                    {"metadata", json::object()},
-                    {"status", "Failure"},
-                    {"message", std::string(watcher.status().message())},
-                    {"reason", "Expired"},
-                    {"code", 410}};
-    w.WriteChunk("{\"type\":\"ERROR\",\"object\":" + json::serialize(st) + "}\n");
+    w.WriteChunk(ExpiredWatchEvent(watcher.status()));
     return;
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);

@@ -10,6 +10,7 @@
 #include "skiff/apiserver/http/http_server.h"
 #include "skiff/apiserver/metrics.h"
 #include "skiff/apiserver/registry.h"
+#include "skiff/apiserver/watch_hub.h"
 #include "skiff/apiserver/watchcache/watch_cache.h"
 #include "skiff/base/time.h"
 #include "skiff/store/store.h"
@@ -26,6 +27,8 @@ struct ApiServerOptions {
   // A watch stream gathers events this long after the first one before writing, so many
   // watchers under a high event rate cost one write per window instead of one per event.
   int watch_coalesce_ms = 5;
+  // JSON watches are written by one thread for all streams (watch_hub.h).
+  bool shared_watch_writer = true;
 };
 
 class ApiServer {
@@ -60,6 +63,7 @@ class ApiServer {
   const base::Clock& clock_;
   std::unique_ptr<WatchCache> cache_;
   std::unique_ptr<Registry> registry_;
+  std::unique_ptr<WatchHub> hub_;
   Metrics metrics_;
   std::unique_ptr<http::HttpServer> http_;
 };

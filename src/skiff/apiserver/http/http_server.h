@@ -38,6 +38,14 @@ class ResponseWriter {
   virtual ~ResponseWriter() = default;
   virtual void Send(int status, std::string_view content_type, std::string body,
                     const Headers& extra = {}) = 0;
+  // Sends the concatenation of `parts` as one body without copying them; they must stay valid
+  // for the call. Large lists go out this way.
+  virtual void SendParts(int status, std::string_view content_type,
+                         const std::vector<std::string_view>& parts, const Headers& extra = {}) {
+    std::string body;
+    for (std::string_view p : parts) body.append(p);
+    Send(status, content_type, std::move(body), extra);
+  }
   virtual bool BeginStream(int status, std::string_view content_type,
                            const Headers& extra = {}) = 0;
   // False once the client has gone away; the handler should then return.
@@ -45,6 +53,9 @@ class ResponseWriter {
   virtual void EndStream() = 0;
   // True when the peer has closed its side (checked without blocking).
   virtual bool PeerClosed() = 0;
+  // The connection's socket, for a writer that serves many streams itself (watches); -1 when
+  // there is none. Whoever writes to it must keep to HTTP chunk framing.
+  virtual int NativeHandle() { return -1; }
 };
 
 using Handler = std::function<void(const Request&, ResponseWriter&)>;

@@ -1,5 +1,7 @@
 #include "skiff/apiserver/watchcache/watch_cache.h"
 
+#include <algorithm>
+
 #include "skiff/api/object.h"
 #include "spdlog/spdlog.h"
 
@@ -194,6 +196,7 @@ absl::Status WatchCache::Start() {
   start_revision_ = list->revision;
   for (auto& st : states_) {
     st->window_start = list->revision;
+    st->last_rv = list->revision;
     for (const auto& [key, obj] : st->objects)
       for (const auto& l : listeners_) l(*st->info, WatchEvent{EventType::kAdded, obj, obj->rv});
   }
@@ -232,7 +235,9 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
         out.object = MakeObject(*st->info, ev.key, ev.value, ev.revision);
         st->objects[ev.key] = out.object;
       }
+      st->last_rv = ev.revision;
       st->history.push_back(out);
+      if (out.type == EventType::kModified) st->history.back().prev = prev;
       applied = out;
       while (st->history.size() > options_.history_per_resource) {
         st->window_start = st->history.front().rv;
@@ -259,6 +264,8 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
       for (const auto& l : listeners_) l(*st->info, applied);
     }
   }
+  // Taking the lock orders this notification after any waiter's predicate check.
+  { std::lock_guard<std::mutex> lock(rev_mu_); }
   rev_cv_.notify_all();
 }
 
@@ -320,6 +327,58 @@ absl::StatusOr<std::shared_ptr<Watcher>> WatchCache::Watch(const api::ResourceIn
   st->watchers.push_back(w);
   watchers_total_.fetch_add(1);
   return w;
+}
+
+std::optional<EventType> EventFor(const Filter& filter, const WatchEvent& ev) {
+  bool now_matches = filter.Matches(*ev.object);
+  if (ev.type != EventType::kModified) {
+    if (now_matches) return ev.type;
+    return std::nullopt;
+  }
+  bool was_matching = ev.prev != nullptr && filter.Matches(*ev.prev);
+  if (now_matches) return was_matching ? EventType::kModified : EventType::kAdded;
+  if (was_matching) return EventType::kDeleted;
+  return std::nullopt;
+}
+
+absl::StatusOr<int64_t> WatchCache::OpenCursor(const api::ResourceInfo& r, const Filter& filter,
+                                               int64_t from_rv, std::vector<WatchEvent>* initial) {
+  ResourceState* st = StateFor(r);
+  std::lock_guard<std::mutex> lock(st->mu);
+  if (from_rv == 0) {
+    for (const auto& [key, obj] : st->objects) {
+      if (filter.Matches(*obj)) initial->push_back(WatchEvent{EventType::kAdded, obj, obj->rv});
+    }
+  } else {
+    if (from_rv < st->window_start) {
+      return absl::OutOfRangeError("too old resource version: " + std::to_string(from_rv) + " (" +
+                                   std::to_string(st->window_start) + ")");
+    }
+    for (const auto& ev : st->history) {
+      if (ev.rv <= from_rv) continue;
+      if (auto type = EventFor(filter, ev)) initial->push_back(WatchEvent{*type, ev.object, ev.rv});
+    }
+  }
+  return std::max({st->last_rv, st->window_start, from_rv});
+}
+
+bool WatchCache::EventsAfter(const api::ResourceInfo& r, int64_t cursor,
+                             std::vector<WatchEvent>* out) {
+  ResourceState* st = StateFor(r);
+  std::lock_guard<std::mutex> lock(st->mu);
+  if (cursor < st->window_start) return false;
+  if (cursor >= st->last_rv) return true;
+  auto first = std::upper_bound(st->history.begin(), st->history.end(), cursor,
+                                [](int64_t rv, const WatchEvent& ev) { return rv < ev.rv; });
+  out->insert(out->end(), first, st->history.end());
+  return true;
+}
+
+int64_t WatchCache::WaitForChange(int64_t seen, std::chrono::milliseconds timeout) {
+  if (revision_.load() > seen) return revision_.load();
+  std::unique_lock<std::mutex> lock(rev_mu_);
+  rev_cv_.wait_for(lock, timeout, [&] { return revision_.load() > seen; });
+  return revision_.load();
 }
 
 void WatchCache::StopWatch(const api::ResourceInfo& r, const std::shared_ptr<Watcher>& w) {

@@ -43,7 +43,14 @@ struct WatchEvent {
   EventType type = EventType::kAdded;
   ObjectPtr object;  // for kDeleted: the last state
   int64_t rv = 0;
+  // In the history only: the object before a kModified event, so that a reader with a
+  // selector can tell an object entering (ADDED) or leaving (DELETED) its selection.
+  ObjectPtr prev;
 };
+
+// The event a watch with `filter` sees for a history event, if any: ADDED/DELETED when a
+// modification moves the object into or out of the selection.
+std::optional<EventType> EventFor(const struct Filter& filter, const WatchEvent& ev);
 
 // Which objects a LIST or WATCH wants.
 struct Filter {
@@ -116,6 +123,17 @@ class WatchCache {
                                                  int64_t from_rv);
   void StopWatch(const api::ResourceInfo& r, const std::shared_ptr<Watcher>& w);
 
+  // Cursor-based reading for streams served by one writer (WatchHub): the events a watch from
+  // `from_rv` starts with (as Watch() would queue them) and the cursor after which
+  // EventsAfter() continues. OutOfRange as Watch().
+  absl::StatusOr<int64_t> OpenCursor(const api::ResourceInfo& r, const Filter& filter,
+                                     int64_t from_rv, std::vector<WatchEvent>* initial);
+  // Appends the history events of `r` after `cursor` (unfiltered, oldest first). False when
+  // `cursor` fell out of the history window.
+  bool EventsAfter(const api::ResourceInfo& r, int64_t cursor, std::vector<WatchEvent>* out);
+  // Waits until the cache's revision passes `seen` or `timeout` ends; returns the revision.
+  int64_t WaitForChange(int64_t seen, std::chrono::milliseconds timeout);
+
   // Observers of every applied change (controllers' informers). Register before Start();
   // called on the store's dispatch thread, outside the cache's locks; must only enqueue work.
   using Listener = std::function<void(const api::ResourceInfo&, const WatchEvent&)>;
@@ -135,6 +153,7 @@ class WatchCache {
     std::map<std::string, ObjectPtr> objects;        // guarded by mu, by key
     std::deque<WatchEvent> history;                  // guarded by mu
     int64_t window_start = 0;                        // guarded by mu: oldest resumable rv
+    int64_t last_rv = 0;                             // guarded by mu: newest applied event
     std::vector<std::shared_ptr<Watcher>> watchers;  // guarded by mu
   };
   ResourceState* StateFor(const api::ResourceInfo& r);
