@@ -82,7 +82,128 @@ absl::Time CreationTime(const json::object& revision) {
   return absl::UnixEpoch();
 }
 
+void AppendGoString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        continue;
+      case '\\':
+        *out += "\\\\";
+        continue;
+      case '\n':
+        *out += "\\n";
+        continue;
+      case '\r':
+        *out += "\\r";
+        continue;
+      case '\t':
+        *out += "\\t";
+        continue;
+      default:
+        break;
+    }
+    if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+      *out += "\\u00";
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 0xf]);
+      continue;
+    }
+    // U+2028 and U+2029 (E2 80 A8 / E2 80 A9).
+    if (c == 0xe2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
+         static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
+      *out += static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\u2028" : "\\u2029";
+      i += 2;
+      continue;
+    }
+    out->push_back(static_cast<char>(c));
+  }
+  out->push_back('"');
+}
+
+void AppendGoJson(const json::value& v, std::string* out) {
+  switch (v.kind()) {
+    case json::kind::object: {
+      const json::object& obj = v.get_object();
+      std::vector<const json::key_value_pair*> members;
+      members.reserve(obj.size());
+      for (const auto& kv : obj) members.push_back(&kv);
+      std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
+        return std::string_view(a->key()) < std::string_view(b->key());
+      });
+      out->push_back('{');
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (i > 0) out->push_back(',');
+        AppendGoString(members[i]->key(), out);
+        out->push_back(':');
+        AppendGoJson(members[i]->value(), out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case json::kind::array: {
+      const json::array& arr = v.get_array();
+      out->push_back('[');
+      for (size_t i = 0; i < arr.size(); ++i) {
+        if (i > 0) out->push_back(',');
+        AppendGoJson(arr[i], out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case json::kind::string:
+      AppendGoString(v.get_string(), out);
+      return;
+    case json::kind::double_: {
+      // Go: shortest round-trip digits, fixed notation for 1e-6 <= |d| < 1e21, else exponent
+      // notation with at least two exponent digits dropped to what is needed (1e-07 -> 1e-7).
+      double d = v.get_double();
+      double a = d < 0 ? -d : d;
+      char buf[64];
+      bool fixed = a == 0 || (a >= 1e-6 && a < 1e21);
+      auto res = std::to_chars(buf, buf + sizeof(buf), d,
+                               fixed ? std::chars_format::fixed : std::chars_format::scientific);
+      std::string text(buf, res.ptr);
+      if (!fixed) {
+        size_t e = text.find('e');
+        if (e != std::string::npos && e + 2 < text.size() && text[e + 2] == '0' &&
+            e + 3 < text.size()) {
+          text.erase(e + 2, 1);
+        }
+      }
+      *out += text;
+      return;
+    }
+    default:
+      *out += json::serialize(v);
+      return;
+  }
+}
+
 }  // namespace
+
+std::string GoJsonMarshal(const json::value& v) {
+  std::string out;
+  AppendGoJson(v, &out);
+  return out;
+}
+
+std::string TemplatePatch(const json::object& parent) {
+  json::object tmpl;
+  if (auto spec = parent.find("spec"); spec != parent.end() && spec->value().is_object()) {
+    const json::object& s = spec->value().get_object();
+    if (auto t = s.find("template"); t != s.end() && t->value().is_object()) {
+      tmpl = t->value().get_object();
+    }
+  }
+  tmpl["$patch"] = "replace";
+  json::value patch = json::object{{"spec", json::object{{"template", std::move(tmpl)}}}};
+  return GoJsonMarshal(patch);
+}
 
 std::string HashControllerRevision(std::string_view raw_data,
                                    std::optional<int32_t> collision_count) {
@@ -125,7 +246,7 @@ json::object NewControllerRevision(const json::object& parent, std::string_view 
 std::string RawData(const json::object& revision) {
   auto it = revision.find("data");
   if (it == revision.end()) return "null";
-  return json::serialize(it->value());
+  return GoJsonMarshal(it->value());
 }
 
 int64_t RevisionNumber(const json::object& revision) {

@@ -24,6 +24,16 @@ namespace skiff::controllers::history {
 // The label every revision carries with its hash.
 inline constexpr std::string_view kControllerRevisionHashLabel = "controller.kubernetes.io/hash";
 
+// Go's encoding/json Marshal of a value decoded into interface{}: object keys sorted (bytewise),
+// no whitespace, `<`, `>`, `&`, U+2028 and U+2029 escaped as \u003c etc. Integral numbers print
+// as integers.
+std::string GoJsonMarshal(const boost::json::value& v);
+
+// The data of a StatefulSet's or DaemonSet's revision, GoJsonMarshal'ed:
+// {"spec":{"template":{<the parent's spec.template>,"$patch":"replace"}}}. kubectl sends it back
+// verbatim as a strategic merge patch for `rollout undo`.
+std::string TemplatePatch(const boost::json::object& parent);
+
 // FNV-1 32 over `raw_data`, then over the decimal collision count when set; the decimal sum,
 // safe-encoded (only [4-9bcdf]).
 std::string HashControllerRevision(std::string_view raw_data,
@@ -43,7 +53,8 @@ boost::json::object NewControllerRevision(const boost::json::object& parent,
                                           std::string raw_data, int64_t revision,
                                           std::optional<int32_t> collision_count);
 
-// The revision's `data` as the bytes Kubernetes hashes and compares ("null" when missing).
+// The revision's `data` as the bytes Kubernetes hashes and compares: GoJsonMarshal of it, so a
+// revision read back from the store gives the bytes it was named from ("null" when missing).
 std::string RawData(const boost::json::object& revision);
 // The revision's `revision` number (0 when missing).
 int64_t RevisionNumber(const boost::json::object& revision);

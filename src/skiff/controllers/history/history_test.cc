@@ -61,6 +61,29 @@ TEST(HistoryTest, HashIsFnv1OfTheDataThenTheDecimalCollisionCount) {
   EXPECT_EQ(HashControllerRevision("null", std::nullopt), "cd856cb98");
 }
 
+TEST(HistoryTest, GoJsonMarshalSortsKeysAndEscapesAsGo) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"b":1,"a":{"d":[3,{"z":1,"y":2}],"c":null}})",
+       R"({"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1})"},
+      {R"({"$patch":"replace","metadata":{}})", R"({"$patch":"replace","metadata":{}})"},
+      {R"(["<a href=\"x\">&amp;</a>","tab\there","\u2028","\u0001","é"])",
+       R"(["\u003ca href=\"x\"\u003e\u0026amp;\u003c/a\u003e","tab\there","\u2028","\u0001","é"])"},
+      {R"([0.5,1.0,-2,1e21,1e-7,true])", R"([0.5,1,-2,1e+21,1e-7,true])"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(GoJsonMarshal(json::parse(in)), want) << in;
+}
+
+TEST(HistoryTest, TemplatePatchWrapsTheTemplateWithReplace) {
+  json::object sts = json::parse(R"({"metadata":{"name":"web"},"spec":{"replicas":3,
+      "template":{"spec":{"containers":[{"name":"c","image":"nginx"}]},
+                  "metadata":{"labels":{"app":"web"}}}}})")
+                         .as_object();
+  EXPECT_EQ(TemplatePatch(sts),
+            R"({"spec":{"template":{"$patch":"replace","metadata":{"labels":{"app":"web"}},)"
+            R"("spec":{"containers":[{"image":"nginx","name":"c"}]}}}})");
+  EXPECT_EQ(TemplatePatch(json::object{}), R"({"spec":{"template":{"$patch":"replace"}}})");
+}
+
 TEST(HistoryTest, NameCutsThePrefixTo223Characters) {
   EXPECT_EQ(ControllerRevisionName("counter", "779c5dbdf9"), "counter-779c5dbdf9");
   std::string long_prefix(300, 'a');
@@ -93,6 +116,8 @@ TEST(HistoryTest, EqualRevision) {
   const Case cases[] = {
       {"same data", Revision("a", 1, ""), Revision("b", 2, ""), true},
       {"other data", Revision("a", 1, ""), Revision("b", 1, "", R"({"a":2})"), false},
+      {"same data, other key order", Revision("a", 1, "", R"({"a":1,"b":[2,{"d":1,"c":2}]})"),
+       Revision("b", 1, "", R"({"b":[2,{"c":2,"d":1}],"a":1})"), true},
       {"same data, safe-encoded hashes differ", Revision("a", 1, "", R"({"a":1})", "6b4d"),
        Revision("b", 1, "", R"({"a":1})", "7c9f"), true},
       {"same data, numeric hashes differ", Revision("a", 1, "", R"({"a":1})", "5994"),
