@@ -171,9 +171,17 @@ class PythonClientTest(ServerTestCase):
             spec=client.V1ScaleSpec(replicas=7))
         self.assertApiStatus(self.apps.replace_namespaced_deployment_scale, 409, "pyweb", ns, stale)
         self.assertEqual(self.apps.read_namespaced_deployment("pyweb", ns).spec.replicas, 3)
-        fresh = self.apps.read_namespaced_deployment_scale("pyweb", ns)
-        fresh.spec.replicas = 4
-        s = self.apps.replace_namespaced_deployment_scale("pyweb", ns, fresh)
+        # The deployment controller writes status meanwhile: a read-modify-write client
+        # retries its conflicts, as client-go's RetryOnConflict does.
+        for attempt in range(10):
+            fresh = self.apps.read_namespaced_deployment_scale("pyweb", ns)
+            fresh.spec.replicas = 4
+            try:
+                s = self.apps.replace_namespaced_deployment_scale("pyweb", ns, fresh)
+                break
+            except ApiException as e:
+                if e.status != 409 or attempt == 9:
+                    raise
         self.assertEqual(s.spec.replicas, 4)
         self.assertEqual(self.apps.read_namespaced_deployment("pyweb", ns).spec.replicas, 4)
 
