@@ -10,6 +10,9 @@ packages=(
   libarchive-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-kubernetes python3-yaml sqlite3 curl procps
+  # Node agent: containers (runc), pod networks (CNI bridge/host-local/loopback), the busybox
+  # image built from Debian's static busybox, skopeo + a local registry for pull tests.
+  runc containernetworking-plugins iproute2 busybox-static skopeo docker-registry
 )
 
 missing=()

@@ -29,10 +29,21 @@ struct AgentFlags {
   std::string log_level = "info";
 };
 
+struct ImageFlags {
+  std::string data_dir;  // as the agent's; the store is <data-dir>/images
+  std::string action;    // import | ls | rm
+  std::string file;      // import: the tarball
+  std::string name;      // import: name for an unnamed image
+  bool quiet = false;    // ls: IDs only
+  std::vector<std::string> refs;  // rm
+};
+
 void AddServerFlags(CLI::App& app, ServerFlags& flags);
 void AddAgentFlags(CLI::App& app, AgentFlags& flags);
 int RunAgent(const AgentFlags& flags);
 int RunServer(const ServerFlags& flags);
 int RunVersion();
+void AddImageCommands(CLI::App& app, ImageFlags& flags);
+int RunImage(const ImageFlags& flags);
 
 }  // namespace skiff::cmd

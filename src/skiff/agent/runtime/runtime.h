@@ -1,11 +1,13 @@
 // The container runtime the node agent drives: pod sandboxes (network namespace and IP) and the
 // containers inside them, shaped after Kubernetes' CRI but reduced to what the agent needs.
-// Implemented by HollowRuntime (simulated, runtime/hollow/) and later RuncRuntime (runtime/runc/).
+// Implemented by HollowRuntime (simulated, runtime/hollow/) and RuncRuntime (runtime/runc/).
 // Implementations are thread-safe; calls may block on the runtime (never on the API).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -31,6 +33,14 @@ struct SandboxStatus {
   absl::Time created_at;
 };
 
+// What a container may use, in Kubernetes' units (0: not set). Runtimes turn these into cgroup
+// limits as the kubelet does (CPU shares from the request, CFS quota from the limit).
+struct ContainerResources {
+  int64_t cpu_request_millis = 0;
+  int64_t cpu_limit_millis = 0;
+  int64_t memory_limit_bytes = 0;
+};
+
 struct ContainerConfig {
   std::string name;
   std::string image;  // as written in the pod spec
@@ -40,6 +50,11 @@ struct ContainerConfig {
   // An init container, run to completion before the regular ones. Real runtimes ignore it;
   // the hollow runtime completes such a container at once.
   bool init = false;
+  // Resolved environment (valueFrom already applied), in order; added to the image's, a
+  // name given here replaces the image's value.
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string working_dir;  // empty: the image's, else "/"
+  ContainerResources resources;
 };
 
 enum class ContainerState { kCreated, kRunning, kExited };
