@@ -8,6 +8,7 @@
 #include <memory>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cmd/skiff/commands.h"
 #include "cmd/skiff/controller_selection.h"
@@ -18,8 +19,10 @@
 #include "skiff/controllers/deployment/deployment_controller.h"
 #include "skiff/controllers/garbagecollector/garbage_collector.h"
 #include "skiff/controllers/namespace/namespace_controller.h"
+#include "skiff/controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "skiff/controllers/podgc/pod_gc_controller.h"
 #include "skiff/controllers/replicaset/replica_set_controller.h"
+#include "skiff/controllers/tainteviction/taint_eviction_controller.h"
 #include "skiff/scheduler/scheduler.h"
 #include "skiff/store/memory/memory_store.h"
 #include "skiff/store/sqlite/sqlite_store.h"
@@ -33,8 +36,8 @@ namespace {
 
 const std::vector<std::string>& KnownControllers() {
   static const std::vector<std::string> names = {
-      "deployment", "garbagecollector", "namespace", "podgc", "replicaset",
-      "replicationcontroller"};
+      "deployment", "garbagecollector", "namespace", "nodelifecycle", "podgc", "replicaset",
+      "replicationcontroller", "taint-eviction-controller"};
   return names;
 }
 
@@ -109,6 +112,79 @@ bool WriteKubeconfig(const fs::path& path, const std::string& server) {
 
 }  // namespace
 
+// kube-controller-manager's node lifecycle flags and kube-apiserver's default tolerations.
+void AddNodeLifecycleFlags(CLI::App& app, ServerFlags& flags) {
+  app.add_option("--node-monitor-grace-period", flags.node_monitor_grace_period,
+                 "How long a node may go without renewing its Lease or posting its status "
+                 "before it is marked Unknown")
+      ->capture_default_str();
+  app.add_option("--node-monitor-period", flags.node_monitor_period,
+                 "How often the node lifecycle controller checks node health")
+      ->capture_default_str();
+  app.add_option("--node-startup-grace-period", flags.node_startup_grace_period,
+                 "How long a node that never posted its status may stay silent before it is "
+                 "marked Unknown")
+      ->capture_default_str();
+  app.add_option("--node-eviction-rate", flags.node_eviction_rate,
+                 "Nodes per second and zone that get NoExecute taints while the zone is healthy")
+      ->capture_default_str();
+  app.add_option("--secondary-node-eviction-rate", flags.secondary_node_eviction_rate,
+                 "The same while a large zone is partly unhealthy")
+      ->capture_default_str();
+  app.add_option("--large-cluster-size-threshold", flags.large_cluster_size_threshold,
+                 "Zones with more nodes than this use the secondary rate when partly unhealthy")
+      ->capture_default_str();
+  app.add_option("--unhealthy-zone-threshold", flags.unhealthy_zone_threshold,
+                 "Share of not-ready nodes (at least 3) that makes a zone partly unhealthy")
+      ->capture_default_str();
+  app.add_option("--default-not-ready-toleration-seconds",
+                 flags.default_not_ready_toleration_seconds,
+                 "tolerationSeconds of the not-ready:NoExecute toleration added to every pod "
+                 "that has none")
+      ->capture_default_str();
+  app.add_option("--default-unreachable-toleration-seconds",
+                 flags.default_unreachable_toleration_seconds,
+                 "tolerationSeconds of the unreachable:NoExecute toleration added to every pod "
+                 "that has none")
+      ->capture_default_str();
+}
+
+// Reads the duration flags; an error message names the bad flag.
+absl::StatusOr<controllers::nodelifecycle::NodeLifecycleOptions> NodeLifecycleOptionsFrom(
+    const ServerFlags& flags) {
+  controllers::nodelifecycle::NodeLifecycleOptions o;
+  struct DurationFlag {
+    const char* name;
+    const std::string& text;
+    absl::Duration* out;
+  };
+  for (const DurationFlag& f :
+       {DurationFlag{"--node-monitor-grace-period", flags.node_monitor_grace_period,
+                     &o.node_monitor_grace_period},
+        DurationFlag{"--node-monitor-period", flags.node_monitor_period, &o.node_monitor_period},
+        DurationFlag{"--node-startup-grace-period", flags.node_startup_grace_period,
+                     &o.node_startup_grace_period}}) {
+    if (!absl::ParseDuration(f.text, f.out) || *f.out <= absl::ZeroDuration() ||
+        *f.out == absl::InfiniteDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid value \"", f.text, "\" for ", f.name,
+                                                     ": want a positive duration such as 50s"));
+    }
+  }
+  if (flags.node_eviction_rate < 0 || flags.secondary_node_eviction_rate < 0 ||
+      flags.unhealthy_zone_threshold < 0 || flags.unhealthy_zone_threshold > 1 ||
+      flags.large_cluster_size_threshold < 0) {
+    return absl::InvalidArgumentError(
+        "--node-eviction-rate, --secondary-node-eviction-rate and "
+        "--large-cluster-size-threshold must not be negative; --unhealthy-zone-threshold must "
+        "be within [0, 1]");
+  }
+  o.node_eviction_rate = flags.node_eviction_rate;
+  o.secondary_node_eviction_rate = flags.secondary_node_eviction_rate;
+  o.large_cluster_size_threshold = flags.large_cluster_size_threshold;
+  o.unhealthy_zone_threshold = flags.unhealthy_zone_threshold;
+  return o;
+}
+
 void AddServerFlags(CLI::App& app, ServerFlags& flags) {
   app.add_option("--data-dir", flags.data_dir, "Directory for the database and kubeconfig");
   app.add_option("--bind", flags.bind, "Address to listen on")->capture_default_str();
@@ -125,6 +201,7 @@ void AddServerFlags(CLI::App& app, ServerFlags& flags) {
       ->capture_default_str();
   app.add_option("--hollow-nodes", flags.hollow_nodes, "Simulated nodes to run in the server")
       ->capture_default_str();
+  AddNodeLifecycleFlags(app, flags);
 }
 
 int RunServer(const ServerFlags& flags) {
@@ -134,6 +211,11 @@ int RunServer(const ServerFlags& flags) {
   auto selection = ControllerSelection::Parse(flags.controllers, KnownControllers());
   if (!selection.ok()) {
     std::cerr << "skiff: " << selection.status().message() << "\n";
+    return 2;
+  }
+  auto node_lifecycle = NodeLifecycleOptionsFrom(flags);
+  if (!node_lifecycle.ok()) {
+    std::cerr << "skiff: " << node_lifecycle.status().message() << "\n";
     return 2;
   }
   std::error_code ec;
@@ -167,6 +249,9 @@ int RunServer(const ServerFlags& flags) {
   opts.bind = flags.bind;
   opts.port = flags.port;
   apiserver::ApiServer server(st.get(), opts);
+  server.registry().set_pod_admission(
+      {.not_ready_toleration_seconds = flags.default_not_ready_toleration_seconds,
+       .unreachable_toleration_seconds = flags.default_unreachable_toleration_seconds});
   client::InformerFactory informers(&server.cache());
   // Components register their informers here, before the cache starts.
   Components components;
@@ -191,6 +276,14 @@ int RunServer(const ServerFlags& flags) {
   if (selection->Enabled("deployment")) {
     components.Add(std::make_unique<controllers::deployment::DeploymentController>(
         in_process("deployment-controller"), &informers));
+  }
+  if (selection->Enabled("nodelifecycle")) {
+    components.Add(std::make_unique<controllers::nodelifecycle::NodeLifecycleController>(
+        in_process("node-controller"), informers, *node_lifecycle));
+  }
+  if (selection->Enabled("taint-eviction-controller")) {
+    components.Add(std::make_unique<controllers::tainteviction::TaintEvictionController>(
+        in_process("taint-eviction-controller"), informers));
   }
   // [scheduler wiring: construct]
   auto* default_scheduler =

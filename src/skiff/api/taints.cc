@@ -97,6 +97,7 @@ std::optional<std::vector<Toleration>> MatchingTolerations(
       if (ToleratesTaint(t, taint)) {
         out.push_back(t);
         tolerated = true;
+        break;  // the first toleration that matches a taint is the one that counts
       }
     }
     if (!tolerated) return std::nullopt;

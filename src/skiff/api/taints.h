@@ -79,8 +79,9 @@ const Taint* FindUntoleratedTaint(std::span<const Taint> taints,
                                   std::span<const Toleration> tolerations, TaintFilter filter);
 
 // For taint eviction: when every taint in `taints` (typically the NoExecute ones) is tolerated,
-// returns the tolerations that matched them (one or more per taint); nullopt when some taint is
-// not tolerated. An empty `taints` gives an empty list.
+// returns, for each taint, the first toleration that tolerates it (Kubernetes'
+// GetMatchingTolerations); nullopt when some taint is not tolerated. An empty `taints` gives an
+// empty list.
 std::optional<std::vector<Toleration>> MatchingTolerations(std::span<const Taint> taints,
                                                            std::span<const Toleration> tolerations);
 // The shortest tolerationSeconds among `tolerations` (values below 0 count as 0); 0 for an empty

@@ -110,6 +110,13 @@ TEST(TaintsTest, MatchingTolerationsAndMinSeconds) {
   std::vector<Toleration> only_one = {tols[0]};
   EXPECT_FALSE(MatchingTolerations(taints, only_one).has_value());
   EXPECT_EQ(MatchingTolerations({}, only_one)->size(), 0u);
+  // Only the first toleration matching a taint is used: here the one without a time limit.
+  std::vector<Toleration> forever_first = {{"node.kubernetes.io/unreachable", "Exists", "", ""},
+                                           {"", "Exists", "", "NoExecute", 5}};
+  auto first = MatchingTolerations(std::span(taints).first(1), forever_first);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(*first, (std::vector<Toleration>{forever_first[0]}));
+  EXPECT_EQ(MinTolerationSeconds(*first), std::nullopt);
 
   EXPECT_EQ(MinTolerationSeconds(std::vector<Toleration>{}), 0);
   EXPECT_EQ(MinTolerationSeconds(std::vector<Toleration>{{"k", "Exists", "", "NoExecute"}}),

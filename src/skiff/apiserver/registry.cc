@@ -173,7 +173,7 @@ absl::StatusOr<WriteResult> Registry::Admit(const api::ResourceInfo& r, const js
   }
   if (old == nullptr) {
     api::kinds::PrepareForCreate(r, obj);
-    if (r.kind == "Pod" && r.group.empty()) api::kinds::AdmitPod(obj);
+    if (r.kind == "Pod" && r.group.empty()) api::kinds::AdmitPod(obj, pod_admission_);
   } else if (opts.subresource == "finalize") {
     api::kinds::Default(r, obj);  // the namespace strategy would restore spec.finalizers
   } else {

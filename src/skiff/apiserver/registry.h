@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "skiff/api/kinds/kinds.h"
 #include "skiff/api/resources.h"
 #include "skiff/apiserver/watchcache/watch_cache.h"
 #include "skiff/base/time.h"
@@ -49,6 +50,8 @@ class Registry {
   Registry(store::Store* store, WatchCache* cache, const base::Clock& clock);
 
   void set_store_latency_observer(StoreLatencyObserver o) { store_latency_ = std::move(o); }
+  // Pod admission settings (default tolerations); set before serving.
+  void set_pod_admission(api::kinds::PodAdmissionOptions o) { pod_admission_ = o; }
 
   absl::StatusOr<ObjectPtr> Get(const api::ResourceInfo& r, std::string_view ns,
                                 std::string_view name);
@@ -98,6 +101,7 @@ class Registry {
   WatchCache* cache_;
   const base::Clock& clock_;
   StoreLatencyObserver store_latency_;
+  api::kinds::PodAdmissionOptions pod_admission_;
 };
 
 // Parses a request body (JSON, or YAML for apply patches / application/yaml) into JSON.

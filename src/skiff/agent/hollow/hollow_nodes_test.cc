@@ -147,6 +147,60 @@ TEST_F(HollowNodesTest, InProcessLifecycle) {
   hollow.Stop();
 }
 
+// A node whose heartbeats stopped is a dead kubelet for its pods too: it neither writes their
+// status nor confirms their deletion, so a deleted pod stays Terminating (as on Kubernetes)
+// until the node is back, the pod is force-deleted, or pod GC removes it.
+TEST_F(HollowNodesTest, StoppedNodeLeavesDeletedPodsTerminating) {
+  HollowNodes hollow(client_, &informers_->For(client::Pods()), &informers_->For(client::Nodes()),
+                     FastOptions(1, "dead-"));
+  hollow.Register();
+  ASSERT_TRUE(server_->Start().ok());
+  hollow.Start();
+  ASSERT_TRUE(WaitFor([&] { return hollow.RegisteredCount() == 1; }));
+  ASSERT_TRUE(client_->Create(client::Pods(), "default", Pod("kept", "dead-0")).ok());
+  ASSERT_TRUE(client_->Create(client::Pods(), "default", Pod("forced", "dead-0")).ok());
+  ASSERT_TRUE(WaitFor([&] { return Phase(*client_, "kept") == "Running"; }));
+  ASSERT_TRUE(WaitFor([&] { return Phase(*client_, "forced") == "Running"; }));
+
+  ASSERT_TRUE(client_
+                  ->Patch(client::Nodes(), "", "dead-0", "application/merge-patch+json",
+                          R"({"metadata":{"labels":{"skiff.dev/hollow-heartbeat":"stop"}}})")
+                  .ok());
+  ASSERT_TRUE(WaitFor([&] { return hollow.HeartbeatsStopped("dead-0"); }));
+  ASSERT_TRUE(client_->Delete(client::Pods(), "default", "kept").ok());  // grace 30 s
+  // Well past the hollow kubelet's grace (200 ms here): still there, still Running.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto kept = client_->Get(client::Pods(), "default", "kept");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_FALSE(GetString(*kept, {"metadata", "deletionTimestamp"}).empty());
+  EXPECT_EQ(GetString(*kept, {"status", "phase"}), "Running");
+  // A status change from outside is not overwritten either.
+  ASSERT_TRUE(
+      client_
+          ->Patch(client::Pods(), "default", "forced", "application/strategic-merge-patch+json",
+                  R"({"status":{"conditions":[{"type":"Ready","status":"False"}]}})", "status")
+          .ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto forced = client_->Get(client::Pods(), "default", "forced");
+  ASSERT_TRUE(forced.ok());
+  for (const auto& c : forced->at("status").at("conditions").as_array())
+    if (GetString(c, {"type"}) == "Ready") EXPECT_EQ(GetString(c, {"status"}), "False");
+  // Force deletion removes a pod at once.
+  client::DeleteOptions force;
+  force.grace_period_seconds = 0;
+  ASSERT_TRUE(client_->Delete(client::Pods(), "default", "forced", force).ok());
+  EXPECT_EQ(Phase(*client_, "forced"), "<gone>");
+
+  // Back alive: the kubelet finishes the deletion it missed.
+  ASSERT_TRUE(client_
+                  ->Patch(client::Nodes(), "", "dead-0", "application/merge-patch+json",
+                          R"({"metadata":{"labels":{"skiff.dev/hollow-heartbeat":null}}})")
+                  .ok());
+  EXPECT_TRUE(WaitFor([&] { return Phase(*client_, "kept") == "<gone>"; }));
+  EXPECT_TRUE(WaitFor([&] { return hollow.PodCount() == 0; }));
+  hollow.Stop();
+}
+
 TEST_F(HollowNodesTest, RestartReusesExistingNodes) {
   ASSERT_TRUE(server_->Start().ok());
   // An earlier run registered the node (with an old label).

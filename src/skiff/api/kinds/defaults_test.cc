@@ -265,6 +265,18 @@ TEST(PrepareTest, AdmitPodAddsAdmissionDefaults) {
                   .size() > 0);
 }
 
+TEST(PrepareTest, AdmitPodUsesConfiguredDefaultTolerationSeconds) {
+  json::value pod = json::parse(R"({"spec": {"containers": [{"name": "c", "image": "i"}]}})");
+  Default(R("", "Pod"), pod);
+  AdmitPod(pod, PodAdmissionOptions{.not_ready_toleration_seconds = 20,
+                                    .unreachable_toleration_seconds = 8});
+  EXPECT_EQ(pod.at("spec").at("tolerations"), json::parse(R"([
+    {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists",
+     "tolerationSeconds": 20},
+    {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists",
+     "tolerationSeconds": 8}])"));
+}
+
 TEST(PrepareTest, PodStatusAndQOSClass) {
   const std::pair<std::string, std::string> cases[] = {
       {R"({})", "BestEffort"},

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <cstdint>
 
 #include "absl/status/status.h"
 #include "skiff/api/field_error.h"
@@ -39,8 +40,15 @@ void PrepareForUpdate(const ResourceInfo& r, boost::json::value& obj, const boos
 // custom PriorityClasses: ServiceAccount (serviceAccountName "default"; no token volume),
 // Priority (priority from the built-in system-* classes or 0, preemptionPolicy
 // PreemptLowerPriority) and DefaultTolerationSeconds (tolerate node not-ready/unreachable
-// NoExecute taints for 300s unless already tolerated). Call after Default, before Validate.
-void AdmitPod(boost::json::value& pod);
+// NoExecute taints for 300s, or as `options` say, unless already tolerated). Call after Default,
+// before Validate.
+struct PodAdmissionOptions {
+  // kube-apiserver's --default-not-ready-toleration-seconds and
+  // --default-unreachable-toleration-seconds.
+  int64_t not_ready_toleration_seconds = 300;
+  int64_t unreachable_toleration_seconds = 300;
+};
+void AdmitPod(boost::json::value& pod, const PodAdmissionOptions& options = {});
 
 // Kubernetes' Pod QoS class of a pod (or pod template spec wrapper): "Guaranteed",
 // "Burstable" or "BestEffort".

@@ -274,7 +274,7 @@ void PrepareForUpdate(const ResourceInfo& r, json::value& obj, const json::value
 
 namespace skiff::api::kinds {
 
-void AdmitPod(json::value& pod) {
+void AdmitPod(json::value& pod, const PodAdmissionOptions& options) {
   json::object* spec = pod.is_object() ? EnsureChild(pod.get_object(), "spec") : nullptr;
   if (spec == nullptr) return;
   if (internal::StrField(*spec, "serviceAccountName").empty()) {
@@ -306,13 +306,20 @@ void AdmitPod(json::value& pod) {
   }
   json::value& list = (*spec)["tolerations"];
   if (!list.is_array()) list = json::array();
-  for (auto [needed, key] : {std::pair{!not_ready, "node.kubernetes.io/not-ready"},
-                             std::pair{!unreachable, "node.kubernetes.io/unreachable"}}) {
-    if (!needed) continue;
+  struct Default {
+    bool needed;
+    const char* key;
+    int64_t seconds;
+  };
+  for (const Default& d :
+       {Default{!not_ready, "node.kubernetes.io/not-ready", options.not_ready_toleration_seconds},
+        Default{!unreachable, "node.kubernetes.io/unreachable",
+                options.unreachable_toleration_seconds}}) {
+    if (!d.needed) continue;
     list.get_array().push_back({{"effect", "NoExecute"},
-                                {"key", key},
+                                {"key", d.key},
                                 {"operator", "Exists"},
-                                {"tolerationSeconds", 300}});
+                                {"tolerationSeconds", d.seconds}});
   }
 }
 
