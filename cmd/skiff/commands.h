@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,18 @@ struct ServerFlags {
   std::string log_level = "info";
   std::string controllers = "*";  // as kube-controller-manager's --controllers
   int hollow_nodes = 0;  // simulated nodes run inside the server (see `skiff agent --hollow`)
+  // Node lifecycle, as kube-controller-manager's flags (durations like "50s" or "1m0s").
+  std::string node_monitor_grace_period = "50s";
+  std::string node_monitor_period = "5s";
+  std::string node_startup_grace_period = "1m0s";
+  double node_eviction_rate = 0.1;
+  double secondary_node_eviction_rate = 0.01;
+  int large_cluster_size_threshold = 50;
+  double unhealthy_zone_threshold = 0.55;
+  // kube-apiserver's DefaultTolerationSeconds admission: how long pods tolerate a node being
+  // not ready or unreachable unless they say otherwise.
+  int64_t default_not_ready_toleration_seconds = 300;
+  int64_t default_unreachable_toleration_seconds = 300;
 };
 
 struct AgentFlags {
