@@ -38,3 +38,8 @@ echo "== deployment: ${SKIFF_BENCH_REPLICAS:-10000} replicas on ${SKIFF_BENCH_NO
 /usr/bin/python3 bench/deployment/run.py --skiff "$B/cmd/skiff/skiff" \
   --nodes "${SKIFF_BENCH_NODES:-1000}" --replicas "${SKIFF_BENCH_REPLICAS:-10000}" \
   --json "$OUT/deployment.json"
+
+echo "== statefulset: ${SKIFF_BENCH_STS_REPLICAS:-1000} replicas, Parallel, on ${SKIFF_BENCH_STS_NODES:-100} hollow nodes, until all Ready"
+/usr/bin/python3 bench/statefulset/run.py --skiff "$B/cmd/skiff/skiff" \
+  --nodes "${SKIFF_BENCH_STS_NODES:-100}" --replicas "${SKIFF_BENCH_STS_REPLICAS:-1000}" \
+  --json "$OUT/statefulset.json"

@@ -22,6 +22,7 @@
 #include "skiff/controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "skiff/controllers/podgc/pod_gc_controller.h"
 #include "skiff/controllers/replicaset/replica_set_controller.h"
+#include "skiff/controllers/statefulset/stateful_set_controller.h"
 #include "skiff/controllers/tainteviction/taint_eviction_controller.h"
 #include "skiff/scheduler/scheduler.h"
 #include "skiff/store/memory/memory_store.h"
@@ -37,7 +38,7 @@ namespace {
 const std::vector<std::string>& KnownControllers() {
   static const std::vector<std::string> names = {
       "deployment", "garbagecollector", "namespace", "nodelifecycle", "podgc", "replicaset",
-      "replicationcontroller", "taint-eviction-controller"};
+      "replicationcontroller", "statefulset", "taint-eviction-controller"};
   return names;
 }
 
@@ -276,6 +277,10 @@ int RunServer(const ServerFlags& flags) {
   if (selection->Enabled("deployment")) {
     components.Add(std::make_unique<controllers::deployment::DeploymentController>(
         in_process("deployment-controller"), &informers));
+  }
+  if (selection->Enabled("statefulset")) {
+    components.Add(std::make_unique<controllers::statefulset::StatefulSetController>(
+        in_process("statefulset-controller"), informers));
   }
   if (selection->Enabled("nodelifecycle")) {
     components.Add(std::make_unique<controllers::nodelifecycle::NodeLifecycleController>(
