@@ -16,6 +16,7 @@
 #include "skiff/apiserver/api_server.h"
 #include "skiff/client/informer.h"
 #include "skiff/client/inprocess_client.h"
+#include "skiff/controllers/daemonset/daemon_set_controller.h"
 #include "skiff/controllers/deployment/deployment_controller.h"
 #include "skiff/controllers/garbagecollector/garbage_collector.h"
 #include "skiff/controllers/namespace/namespace_controller.h"
@@ -37,8 +38,8 @@ namespace {
 
 const std::vector<std::string>& KnownControllers() {
   static const std::vector<std::string> names = {
-      "deployment", "garbagecollector", "namespace", "nodelifecycle", "podgc", "replicaset",
-      "replicationcontroller", "statefulset", "taint-eviction-controller"};
+      "daemonset", "deployment", "garbagecollector", "namespace", "nodelifecycle", "podgc",
+      "replicaset", "replicationcontroller", "statefulset", "taint-eviction-controller"};
   return names;
 }
 
@@ -277,6 +278,10 @@ int RunServer(const ServerFlags& flags) {
   if (selection->Enabled("deployment")) {
     components.Add(std::make_unique<controllers::deployment::DeploymentController>(
         in_process("deployment-controller"), &informers));
+  }
+  if (selection->Enabled("daemonset")) {
+    components.Add(std::make_unique<controllers::daemonset::DaemonSetController>(
+        in_process("daemon-set-controller"), informers));
   }
   if (selection->Enabled("statefulset")) {
     components.Add(std::make_unique<controllers::statefulset::StatefulSetController>(

@@ -42,6 +42,17 @@ TEST(TaintsTest, ToleratesTaintTable) {
       {"empty key Equal compares values", {"", "Equal", "b", ""}, {"a", "b", "NoSchedule"}, true},
       {"unknown operator", {"k", "Lt", "5", ""}, {"k", "3", "NoSchedule"}, false},
       {"operator is case sensitive", {"k", "exists", "", ""}, {"k", "", "NoSchedule"}, false},
+      {"all empty tolerates an empty-valued taint", {"", "", "", ""}, {"a", "", "NoExecute"}, true},
+      {"all empty needs an empty value", {"", "", "", ""}, {"a", "b", "NoExecute"}, false},
+      {"control-plane taint, Exists on its key",
+       {"node-role.kubernetes.io/control-plane", "Exists", "", "NoSchedule"},
+       {"node-role.kubernetes.io/control-plane", "", "NoSchedule"},
+       true},
+      {"control-plane taint, the retired master key",
+       {"node-role.kubernetes.io/master", "Exists", "", "NoSchedule"},
+       {"node-role.kubernetes.io/control-plane", "", "NoSchedule"},
+       false},
+      {"effect is case sensitive", {"k", "Exists", "", "noschedule"}, {"k", "", "NoSchedule"}, false},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ToleratesTaint(c.tol, c.taint), c.want) << c.name;
@@ -95,6 +106,28 @@ TEST(TaintsTest, FindUntoleratedTaintHonoursFilterAndOrder) {
   EXPECT_EQ(t->key, "soft");
 }
 
+TEST(TaintsTest, TaintPassesFilterTable) {
+  struct Case {
+    const char* effect;
+    bool all, schedule_or_execute, execute, prefer;
+  };
+  const Case cases[] = {
+      {"NoSchedule", true, true, false, false},
+      {"NoExecute", true, true, true, false},
+      {"PreferNoSchedule", true, false, false, true},
+      {"", true, false, false, false},
+  };
+  for (const Case& c : cases) {
+    Taint t{"k", "", c.effect};
+    EXPECT_EQ(TaintPassesFilter(t, TaintFilter::kAll), c.all) << c.effect;
+    EXPECT_EQ(TaintPassesFilter(t, TaintFilter::kNoScheduleOrNoExecute), c.schedule_or_execute)
+        << c.effect;
+    EXPECT_EQ(TaintPassesFilter(t, TaintFilter::kNoExecute), c.execute) << c.effect;
+    EXPECT_EQ(TaintPassesFilter(t, TaintFilter::kPreferNoSchedule), c.prefer) << c.effect;
+  }
+  EXPECT_EQ(FindUntoleratedTaint({}, {}, TaintFilter::kAll), nullptr);
+}
+
 TEST(TaintsTest, MatchingTolerationsAndMinSeconds) {
   std::vector<Taint> taints = {{"node.kubernetes.io/unreachable", "", "NoExecute"},
                                {"node.kubernetes.io/not-ready", "", "NoExecute"}};
@@ -123,6 +156,9 @@ TEST(TaintsTest, MatchingTolerationsAndMinSeconds) {
             std::nullopt);
   EXPECT_EQ(MinTolerationSeconds(
                 std::vector<Toleration>{{"k", "Exists", "", "", -5}, {"k", "Exists", "", "", 10}}),
+            0);
+  EXPECT_EQ(MinTolerationSeconds(std::vector<Toleration>{{"k", "Exists", "", "", 0},
+                                                         {"k", "Exists", "", ""}}),
             0);
 }
 

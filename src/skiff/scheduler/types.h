@@ -15,13 +15,18 @@
 #include <vector>
 
 #include "skiff/api/labels.h"
+#include "skiff/api/node_selector.h"
 #include "skiff/api/taints.h"
 #include "skiff/client/informer.h"
-#include "skiff/scheduler/node_selector.h"
 
 namespace skiff::scheduler {
 
 namespace json = boost::json;
+using api::NodeSelector;
+using api::NodeSelectorTerm;
+using api::PreferredNodeAffinityFromPod;
+using api::PreferredSchedulingTerm;
+using api::RequiredNodeAffinity;
 using client::ObjPtr;
 
 inline constexpr int64_t kMaxNodeScore = 100;

@@ -1,7 +1,7 @@
 // Node selection rules a pod carries: `spec.nodeSelector`, required node affinity (ORed
 // nodeSelectorTerms of ANDed matchExpressions / matchFields) and preferred node affinity, with
-// Kubernetes' matching semantics (component-helpers nodeaffinity). Parsed once, then immutable
-// and safe to share across threads. The DaemonSet controller can reuse RequiredNodeAffinity.
+// Kubernetes' matching semantics (component-helpers nodeaffinity). Shared by the scheduler and
+// the DaemonSet controller. Parsed once, then immutable and safe to share across threads.
 #pragma once
 
 #include <boost/json.hpp>
@@ -14,7 +14,7 @@
 
 #include "skiff/api/labels.h"
 
-namespace skiff::scheduler {
+namespace skiff::api {
 
 // One nodeSelectorTerm. A term with no requirement matches no node.
 class NodeSelectorTerm {
@@ -30,8 +30,8 @@ class NodeSelectorTerm {
   std::optional<std::vector<std::string>> PinnedNodeNames() const;
 
  private:
-  std::vector<api::LabelSelector::Requirement> labels_;
-  std::vector<api::LabelSelector::Requirement> fields_;  // key metadata.name, In / NotIn only
+  std::vector<LabelSelector::Requirement> labels_;
+  std::vector<LabelSelector::Requirement> fields_;  // key metadata.name, In / NotIn only
 };
 
 // A v1.NodeSelector: matches when any valid term matches.
@@ -72,4 +72,4 @@ struct PreferredSchedulingTerm {
 // preferredDuringSchedulingIgnoredDuringExecution, without zero-weight, empty or invalid terms.
 std::vector<PreferredSchedulingTerm> PreferredNodeAffinityFromPod(const boost::json::value& pod);
 
-}  // namespace skiff::scheduler
+}  // namespace skiff::api

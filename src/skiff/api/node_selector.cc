@@ -1,21 +1,21 @@
-#include "skiff/scheduler/node_selector.h"
+#include "skiff/api/node_selector.h"
 
 #include <algorithm>
 
 #include "skiff/api/object.h"
 #include "skiff/api/text.h"
 
-namespace skiff::scheduler {
+namespace skiff::api {
 
 namespace json = boost::json;
-using Op = api::LabelSelector::Op;
-using Requirement = api::LabelSelector::Requirement;
+using Op = LabelSelector::Op;
+using Requirement = LabelSelector::Requirement;
 
 namespace {
 
 std::vector<std::string> Values(const json::value& req) {
   std::vector<std::string> out;
-  if (const json::array* vs = api::GetArray(req, {"values"})) {
+  if (const json::array* vs = GetArray(req, {"values"})) {
     for (const json::value& v : *vs) {
       if (v.is_string()) out.emplace_back(v.get_string());
     }
@@ -26,9 +26,9 @@ std::vector<std::string> Values(const json::value& req) {
 // Kubernetes' nodeSelectorRequirementsAsSelector checks, on one requirement.
 std::optional<Requirement> LabelRequirement(const json::value& req) {
   Requirement r;
-  r.key = std::string(api::GetString(req, {"key"}));
+  r.key = std::string(GetString(req, {"key"}));
   r.values = Values(req);
-  std::string_view op = api::GetString(req, {"operator"});
+  std::string_view op = GetString(req, {"operator"});
   if (r.key.empty()) return std::nullopt;
   if (op == "In" || op == "NotIn") {
     if (r.values.empty()) return std::nullopt;
@@ -38,7 +38,7 @@ std::optional<Requirement> LabelRequirement(const json::value& req) {
     r.op = op == "Exists" ? Op::kExists : Op::kDoesNotExist;
   } else if (op == "Gt" || op == "Lt") {
     int64_t unused;
-    if (r.values.size() != 1 || !api::ParseInt64(r.values[0], &unused)) return std::nullopt;
+    if (r.values.size() != 1 || !ParseInt64(r.values[0], &unused)) return std::nullopt;
     r.op = op == "Gt" ? Op::kGreaterThan : Op::kLessThan;
   } else {
     return std::nullopt;
@@ -48,9 +48,9 @@ std::optional<Requirement> LabelRequirement(const json::value& req) {
 
 std::optional<Requirement> FieldRequirement(const json::value& req) {
   Requirement r;
-  r.key = std::string(api::GetString(req, {"key"}));
+  r.key = std::string(GetString(req, {"key"}));
   r.values = Values(req);
-  std::string_view op = api::GetString(req, {"operator"});
+  std::string_view op = GetString(req, {"operator"});
   if (r.key != "metadata.name" || r.values.size() != 1) return std::nullopt;
   if (op == "In") {
     r.op = Op::kIn;
@@ -66,14 +66,14 @@ std::optional<Requirement> FieldRequirement(const json::value& req) {
 
 std::optional<NodeSelectorTerm> NodeSelectorTerm::FromJson(const json::value& term) {
   NodeSelectorTerm t;
-  if (const json::array* exprs = api::GetArray(term, {"matchExpressions"})) {
+  if (const json::array* exprs = GetArray(term, {"matchExpressions"})) {
     for (const json::value& e : *exprs) {
       auto r = LabelRequirement(e);
       if (!r) return std::nullopt;
       t.labels_.push_back(std::move(*r));
     }
   }
-  if (const json::array* fields = api::GetArray(term, {"matchFields"})) {
+  if (const json::array* fields = GetArray(term, {"matchFields"})) {
     for (const json::value& f : *fields) {
       auto r = FieldRequirement(f);
       if (!r) return std::nullopt;
@@ -116,7 +116,7 @@ std::optional<std::vector<std::string>> NodeSelectorTerm::PinnedNodeNames() cons
 
 NodeSelector NodeSelector::FromJson(const json::value& selector) {
   NodeSelector s;
-  if (const json::array* terms = api::GetArray(selector, {"nodeSelectorTerms"})) {
+  if (const json::array* terms = GetArray(selector, {"nodeSelectorTerms"})) {
     s.declared_terms_ = terms->size();
     for (const json::value& t : *terms) {
       if (auto term = NodeSelectorTerm::FromJson(t)) s.terms_.push_back(std::move(*term));
@@ -134,13 +134,13 @@ bool NodeSelector::Matches(std::string_view node_name, const json::object* label
 
 RequiredNodeAffinity RequiredNodeAffinity::FromPod(const json::value& pod) {
   RequiredNodeAffinity a;
-  if (const json::object* sel = api::GetObject(pod, {"spec", "nodeSelector"})) {
+  if (const json::object* sel = GetObject(pod, {"spec", "nodeSelector"})) {
     for (const auto& [k, v] : *sel) {
       a.node_selector_.emplace_back(std::string(k),
                                     v.is_string() ? std::string(v.get_string()) : "");
     }
   }
-  const json::value* req = api::Find(
+  const json::value* req = Find(
       pod, {"spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"});
   if (req != nullptr && req->is_object()) a.affinity_ = NodeSelector::FromJson(*req);
   return a;
@@ -159,12 +159,12 @@ bool RequiredNodeAffinity::Matches(std::string_view node_name, const json::objec
 
 std::vector<PreferredSchedulingTerm> PreferredNodeAffinityFromPod(const json::value& pod) {
   std::vector<PreferredSchedulingTerm> out;
-  const json::array* terms = api::GetArray(
+  const json::array* terms = GetArray(
       pod, {"spec", "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution"});
   if (terms == nullptr) return out;
   for (const json::value& t : *terms) {
-    int64_t weight = api::GetInt(t, {"weight"});
-    const json::value* pref = api::Find(t, {"preference"});
+    int64_t weight = GetInt(t, {"weight"});
+    const json::value* pref = Find(t, {"preference"});
     if (weight == 0 || pref == nullptr) continue;
     auto term = NodeSelectorTerm::FromJson(*pref);
     if (!term || term->Empty()) continue;
@@ -173,4 +173,4 @@ std::vector<PreferredSchedulingTerm> PreferredNodeAffinityFromPod(const json::va
   return out;
 }
 
-}  // namespace skiff::scheduler
+}  // namespace skiff::api
