@@ -178,7 +178,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   }
   for (const std::string& pragma :
        {std::string("PRAGMA synchronous=FULL"),
-        absl::StrCat("PRAGMA wal_autocheckpoint=", options.wal_autocheckpoint_pages),
+        absl::StrCat("PRAGMA wal_autocheckpoint=",
+                     options.background_checkpoints ? 0 : options.wal_autocheckpoint_pages),
         absl::StrCat("PRAGMA journal_size_limit=", options.wal_size_limit_bytes),
         absl::StrCat("PRAGMA cache_size=-", options.cache_size_kib)}) {
     if (absl::Status s = conn.Exec(pragma.c_str()); !s.ok()) return s;
@@ -223,11 +224,68 @@ SqliteStore::SqliteStore(std::string path, SqliteOptions options, std::unique_pt
       options_(options),
       writer_(std::move(writer)),
       dispatcher_(revision),
-      writer_thread_([this](std::stop_token stop) { WriterLoop(stop); }) {}
+      writer_thread_([this](std::stop_token stop) { WriterLoop(stop); }) {
+  if (options_.background_checkpoints) {
+    // Before the first commit can happen through the store (the store is not yet returned).
+    sqlite3_wal_hook(writer_->db.get(), &SqliteStore::OnWalCommit, this);
+    checkpointer_thread_ = std::jthread([this](std::stop_token stop) { CheckpointerLoop(stop); });
+  }
+}
 
 SqliteStore::~SqliteStore() {
+  if (checkpointer_thread_.joinable()) {
+    checkpointer_thread_.request_stop();
+    checkpointer_thread_.join();
+  }
   writer_thread_.request_stop();
   writer_thread_.join();
+}
+
+int SqliteStore::OnWalCommit(void* store, sqlite3* db, const char* name, int pages) {
+  auto* self = static_cast<SqliteStore*>(store);
+  self->wal_pages_.store(pages);
+  if (pages >= self->options_.wal_autocheckpoint_pages) self->checkpoint_cv_.notify_one();
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointerLoop(std::stop_token stop) {
+  absl::StatusOr<SqliteConnection> db =
+      SqliteConnection::Open(path_, SQLITE_OPEN_READWRITE, options_.busy_timeout);
+  if (!db.ok()) {
+    spdlog::warn("sqlite store {}: no checkpointer: {}", path_, db.status().ToString());
+    return;
+  }
+  if (absl::Status s = db->Exec("PRAGMA synchronous=FULL"); !s.ok()) {
+    spdlog::warn("sqlite store {}: checkpointer: {}", path_, s.ToString());
+  }
+  const auto longest_wait = absl::ToChronoMilliseconds(
+      options_.checkpoint_interval > absl::ZeroDuration() ? options_.checkpoint_interval
+                                                          : absl::Minutes(1));
+  while (!stop.stop_requested()) {
+    {
+      std::unique_lock<std::mutex> lock(checkpoint_mu_);
+      checkpoint_cv_.wait_for(lock, stop, longest_wait, [&] {
+        return wal_pages_.load() >= options_.wal_autocheckpoint_pages;
+      });
+    }
+    if (stop.stop_requested() || wal_pages_.load() == 0) continue;
+    int log_frames = 0;
+    int copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                       &copied);
+    if (rc == SQLITE_OK) {
+      ++checkpoints_;
+      // Until the next commit reports the WAL again.
+      if (copied >= log_frames) wal_pages_.store(0);
+    } else if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+      spdlog::warn("sqlite store {}: checkpoint: {}", path_, sqlite3_errmsg(db->get()));
+    }
+    if (copied < log_frames) {
+      // Readers still use older frames: try again shortly rather than spinning.
+      std::unique_lock<std::mutex> lock(checkpoint_mu_);
+      checkpoint_cv_.wait_for(lock, stop, std::chrono::milliseconds(100), [] { return false; });
+    }
+  }
 }
 
 // ---- Reads ----
@@ -393,7 +451,8 @@ void SqliteStore::WriterLoop(std::stop_token stop) {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   });
-  const bool periodic = options_.checkpoint_interval > absl::ZeroDuration();
+  const bool periodic =
+      options_.checkpoint_interval > absl::ZeroDuration() && !options_.background_checkpoints;
   const size_t max_batch = static_cast<size_t>(std::max(1, options_.max_batch_size));
   absl::Time next_checkpoint = absl::Now() + options_.checkpoint_interval;
   while (true) {

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -45,7 +47,15 @@ struct SqliteOptions {
   // The writer runs a TRUNCATE checkpoint (WAL emptied, file cut to zero) this often when there
   // were commits since the last one; zero disables. It waits for readers at most 100ms so it
   // never stalls writes for long; Compact() runs one that waits up to busy_timeout.
+  // With background_checkpoints this is instead the longest a non-empty WAL waits for the
+  // checkpointer.
   absl::Duration checkpoint_interval = absl::Minutes(1);
+  // Checkpoints run on a thread of their own, on their own connection, as PASSIVE checkpoints
+  // that proceed while the writer commits, instead of inside a commit (where copying megabytes
+  // of WAL and syncing the database file stalls every write waiting on that commit). They run
+  // once the WAL holds wal_autocheckpoint_pages pages. After a complete checkpoint SQLite
+  // restarts the WAL at the next commit and cuts the file to wal_size_limit_bytes.
+  bool background_checkpoints = true;
   // A quota on the database file, rounded down to pages; zero means none. Writes that would
   // grow the file past it fail with Unavailable (nothing of their batch is written) while reads,
   // and writes that fit in freed pages, go on working.
@@ -100,6 +110,9 @@ class SqliteStore : public Store {
 
   // Writer thread.
   void WriterLoop(std::stop_token stop);
+  // Checkpointer thread (background_checkpoints).
+  void CheckpointerLoop(std::stop_token stop);
+  static int OnWalCommit(void* store, struct sqlite3* db, const char* name, int pages);
   void ProcessBatch(std::vector<Request>& batch);
   absl::Status CommitWrites(std::vector<Request*>& writes,
                             std::vector<absl::StatusOr<int64_t>>& results,
@@ -136,7 +149,13 @@ class SqliteStore : public Store {
   // The writer publishes each commit's events before acknowledging it; its revision is the
   // latest committed revision.
   EventDispatcher dispatcher_;
-  std::jthread writer_thread_;  // last: started after, and stopped before, everything above
+  std::jthread writer_thread_;  // started after, and stopped before, everything above
+
+  // WAL pages after the last commit, from the writer's WAL hook.
+  std::atomic<int> wal_pages_{0};
+  std::mutex checkpoint_mu_;
+  std::condition_variable_any checkpoint_cv_;
+  std::jthread checkpointer_thread_;  // last; stopped first
 };
 
 }  // namespace skiff::store

@@ -158,7 +158,9 @@ TEST_F(SqliteStoreTest, FullDatabaseFailsWritesWithoutLosingData) {
 }
 
 TEST_F(SqliteStoreTest, CompactEmptiesTheWalAndReturnsFreedPages) {
-  std::unique_ptr<SqliteStore> store = Open();
+  SqliteOptions options;
+  options.background_checkpoints = false;  // only Compact() checkpoints: exact counts
+  std::unique_ptr<SqliteStore> store = Open(options);
   ASSERT_NE(store, nullptr);
   for (int i = 0; i < 60; ++i) {
     ASSERT_TRUE(store->Create(absl::StrCat("/registry/big/", i), std::string(40000, 'x')).ok());
@@ -177,6 +179,7 @@ TEST_F(SqliteStoreTest, CompactEmptiesTheWalAndReturnsFreedPages) {
 TEST_F(SqliteStoreTest, PeriodicCheckpointRunsAfterWrites) {
   SqliteOptions options;
   options.checkpoint_interval = absl::Milliseconds(20);
+  options.background_checkpoints = false;  // the writer's own TRUNCATE checkpoints
   std::unique_ptr<SqliteStore> store = Open(options);
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->Create("/registry/a/k", "v").ok());
@@ -187,6 +190,36 @@ TEST_F(SqliteStoreTest, PeriodicCheckpointRunsAfterWrites) {
   EXPECT_GE(store->stats().checkpoints, 1);
   EXPECT_EQ(std::filesystem::file_size(path_ + "-wal"), 0u);
   EXPECT_EQ(store->Get("/registry/a/k")->value, "v");
+}
+
+TEST_F(SqliteStoreTest, BackgroundCheckpointsKeepTheWalBounded) {
+  SqliteOptions options;
+  options.wal_autocheckpoint_pages = 20;
+  options.wal_size_limit_bytes = 64 << 10;
+  std::unique_ptr<SqliteStore> store = Open(options);
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(store->Create(absl::StrCat("/registry/big/", i), std::string(8000, 'x')).ok());
+  }
+  // 200 x 8 KB went through the WAL; the checkpointer copies it out while writes go on.
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (store->stats().checkpoints == 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_GE(store->stats().checkpoints, 1);
+  // Once a checkpoint has copied everything, the next commit restarts the WAL and cuts the
+  // file to the limit.
+  uintmax_t wal = 0;
+  deadline = absl::Now() + absl::Seconds(10);
+  do {
+    ASSERT_TRUE(store->Update("/registry/big/0", "small", 0).ok());
+    wal = std::filesystem::file_size(path_ + "-wal");
+    if (wal <= (64u << 10) + (16u << 10)) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < deadline);
+  EXPECT_LE(wal, (64u << 10) + (16u << 10));
+  EXPECT_EQ(store->Get("/registry/big/199")->value, std::string(8000, 'x'));
+  EXPECT_EQ(store->Get("/registry/big/0")->value, "small");
 }
 
 TEST_F(SqliteStoreTest, OpenRejectsBadPaths) {
