@@ -25,6 +25,11 @@
 #include "skiff/controllers/replicaset/replica_set_controller.h"
 #include "skiff/controllers/statefulset/stateful_set_controller.h"
 #include "skiff/controllers/tainteviction/taint_eviction_controller.h"
+#include "skiff/controllers/volume/localpath/local_path_provisioner.h"
+#include "skiff/controllers/volume/persistentvolume/pv_controller.h"
+#include "skiff/controllers/volume/protection/pv_protection_controller.h"
+#include "skiff/controllers/volume/protection/pvc_protection_controller.h"
+#include "skiff/scheduler/plugins/volumebinding/binder.h"
 #include "skiff/scheduler/scheduler.h"
 #include "skiff/store/memory/memory_store.h"
 #include "skiff/store/sqlite/sqlite_store.h"
@@ -38,8 +43,10 @@ namespace {
 
 const std::vector<std::string>& KnownControllers() {
   static const std::vector<std::string> names = {
-      "daemonset", "deployment", "garbagecollector", "namespace", "nodelifecycle", "podgc",
-      "replicaset", "replicationcontroller", "statefulset", "taint-eviction-controller"};
+      "daemonset", "deployment", "garbagecollector", "local-path-provisioner", "namespace",
+      "nodelifecycle", "persistentvolume-binder", "persistentvolume-protection",
+      "persistentvolumeclaim-protection", "podgc", "replicaset", "replicationcontroller",
+      "statefulset", "taint-eviction-controller"};
   return names;
 }
 
@@ -254,6 +261,9 @@ int RunServer(const ServerFlags& flags) {
   server.registry().set_pod_admission(
       {.not_ready_toleration_seconds = flags.default_not_ready_toleration_seconds,
        .unreachable_toleration_seconds = flags.default_unreachable_toleration_seconds});
+  server.registry().set_storage_admission(
+      {.pvc_protection = selection->Enabled("persistentvolumeclaim-protection"),
+       .pv_protection = selection->Enabled("persistentvolume-protection")});
   client::InformerFactory informers(&server.cache());
   // Components register their informers here, before the cache starts.
   Components components;
@@ -295,9 +305,32 @@ int RunServer(const ServerFlags& flags) {
     components.Add(std::make_unique<controllers::tainteviction::TaintEvictionController>(
         in_process("taint-eviction-controller"), informers));
   }
+  if (selection->Enabled("persistentvolume-binder")) {
+    components.Add(std::make_unique<controllers::volume::PersistentVolumeController>(
+        in_process("persistent-volume-binder"), &informers));
+  }
+  if (selection->Enabled("persistentvolume-protection")) {
+    components.Add(std::make_unique<controllers::volume::PvProtectionController>(
+        in_process("pv-protection-controller"), &informers));
+  }
+  if (selection->Enabled("persistentvolumeclaim-protection")) {
+    components.Add(std::make_unique<controllers::volume::PvcProtectionController>(
+        in_process("pvc-protection-controller"), &informers));
+  }
+  // Volumes live under <data-dir>/storage; its default class is ensured once the API is up.
+  const bool local_path = selection->Enabled("local-path-provisioner");
+  if (local_path) {
+    components.Add(std::make_unique<controllers::volume::LocalPathProvisioner>(
+        in_process("local-path-provisioner"), &informers,
+        controllers::volume::LocalPathProvisionerOptions{.root = data_dir / "storage"}));
+  }
   // [scheduler wiring: construct]
-  auto* default_scheduler =
-      components.Add(std::make_unique<scheduler::Scheduler>(in_process("default-scheduler")));
+  auto volume_binder = std::make_shared<scheduler::plugins::SchedulerVolumeBinder>(
+      in_process("default-scheduler"), &informers);
+  scheduler::SchedulerOptions scheduler_opts;
+  scheduler_opts.plugin_args.volume_binder = volume_binder;
+  auto* default_scheduler = components.Add(
+      std::make_unique<scheduler::Scheduler>(in_process("default-scheduler"), scheduler_opts));
   default_scheduler->Register(informers);
   // [hollow nodes wiring: construct]
   if (flags.hollow_nodes > 0) {
@@ -329,6 +362,13 @@ int RunServer(const ServerFlags& flags) {
   if (namespaces) namespaces->Start();
   // [controllers wiring: start]
   components.StartAll();
+  if (local_path) {
+    if (absl::Status s = controllers::volume::EnsureLocalPathStorageClass(
+            in_process("local-path-provisioner"));
+        !s.ok()) {
+      spdlog::warn("cannot create the default StorageClass: {}", std::string(s.message()));
+    }
+  }
   std::string url = "http://" + flags.bind + ":" + std::to_string(server.port());
   fs::path kubeconfig = data_dir / "kubeconfig";
   if (!WriteKubeconfig(kubeconfig, url)) {
@@ -347,6 +387,7 @@ int RunServer(const ServerFlags& flags) {
   sigwait(&signals, &sig);
   spdlog::info("received signal {}, shutting down", sig);
   // [controllers wiring: stop]
+  volume_binder->Stop();  // pods waiting for volumes give up, so the scheduler can stop
   components.StopAll();
   server.Stop();
   if (namespaces) namespaces->Stop();

@@ -174,6 +174,21 @@ absl::StatusOr<WriteResult> Registry::Admit(const api::ResourceInfo& r, const js
   if (old == nullptr) {
     api::kinds::PrepareForCreate(r, obj);
     if (r.kind == "Pod" && r.group.empty()) api::kinds::AdmitPod(obj, pod_admission_);
+    if (r.kind == "PersistentVolumeClaim" && r.group.empty()) {
+      // DefaultStorageClass admission reads the classes the cache holds.
+      const api::ResourceInfo* classes =
+          api::FindResource("storage.k8s.io", "v1", "storageclasses");
+      std::vector<json::value> parsed;
+      for (const ObjectPtr& sc : cache_->List(*classes, Filter{}, "", 0).items) {
+        parsed.push_back(json::parse(sc->json));
+      }
+      std::vector<const json::value*> views;
+      for (const json::value& sc : parsed) views.push_back(&sc);
+      api::kinds::AdmitPersistentVolumeClaim(obj, views, storage_admission_);
+    }
+    if (r.kind == "PersistentVolume" && r.group.empty()) {
+      api::kinds::AdmitPersistentVolume(obj, storage_admission_);
+    }
   } else if (opts.subresource == "finalize") {
     api::kinds::Default(r, obj);  // the namespace strategy would restore spec.finalizers
   } else {

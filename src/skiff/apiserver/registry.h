@@ -52,6 +52,8 @@ class Registry {
   void set_store_latency_observer(StoreLatencyObserver o) { store_latency_ = std::move(o); }
   // Pod admission settings (default tolerations); set before serving.
   void set_pod_admission(api::kinds::PodAdmissionOptions o) { pod_admission_ = o; }
+  // Which storage admission plugins run; set before serving.
+  void set_storage_admission(api::kinds::StorageAdmissionOptions o) { storage_admission_ = o; }
 
   absl::StatusOr<ObjectPtr> Get(const api::ResourceInfo& r, std::string_view ns,
                                 std::string_view name);
@@ -102,6 +104,7 @@ class Registry {
   const base::Clock& clock_;
   StoreLatencyObserver store_latency_;
   api::kinds::PodAdmissionOptions pod_admission_;
+  api::kinds::StorageAdmissionOptions storage_admission_;
 };
 
 // Parses a request body (JSON, or YAML for apply patches / application/yaml) into JSON.

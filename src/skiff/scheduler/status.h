@@ -33,6 +33,9 @@ class Status {
   static Status Unresolvable(std::string reason) {
     return Status(Code::kUnschedulableAndUnresolvable, {std::move(reason)});
   }
+  static Status Unresolvable(std::vector<std::string> reasons) {
+    return Status(Code::kUnschedulableAndUnresolvable, std::move(reasons));
+  }
   static Status Skip() { return Status(Code::kSkip, {}); }
 
   Code code() const { return code_; }

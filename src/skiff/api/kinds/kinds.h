@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "skiff/api/field_error.h"
@@ -49,6 +50,30 @@ struct PodAdmissionOptions {
   int64_t unreachable_toleration_seconds = 300;
 };
 void AdmitPod(boost::json::value& pod, const PodAdmissionOptions& options = {});
+
+// The default StorageClass among `classes`, as Kubernetes' GetDefaultClass picks it: those
+// annotated storageclass.kubernetes.io/is-default-class (or the beta key) "true", the newest by
+// creationTimestamp, ties broken by name; nullptr when none is.
+const boost::json::value* DefaultStorageClass(
+    const std::vector<const boost::json::value*>& classes);
+
+// Which storage admission plugins run. StorageObjectInUseProtection only makes sense while the
+// protection controllers that remove its finalizers run (`skiff server --controllers`).
+struct StorageAdmissionOptions {
+  bool pvc_protection = true;  // kubernetes.io/pvc-protection on new claims
+  bool pv_protection = true;   // kubernetes.io/pv-protection on new volumes
+};
+
+// What Kubernetes' default admission plugins add to a PersistentVolumeClaim on create:
+// DefaultStorageClass (a claim that names no class, neither spec.storageClassName, even "", nor
+// the beta annotation, gets the default class of `storage_classes`, if any) and
+// StorageObjectInUseProtection (the kubernetes.io/pvc-protection finalizer). Call after Default,
+// before Validate.
+void AdmitPersistentVolumeClaim(boost::json::value& pvc,
+                                const std::vector<const boost::json::value*>& storage_classes,
+                                const StorageAdmissionOptions& options = {});
+// StorageObjectInUseProtection for a PersistentVolume: the kubernetes.io/pv-protection finalizer.
+void AdmitPersistentVolume(boost::json::value& pv, const StorageAdmissionOptions& options = {});
 
 // Kubernetes' Pod QoS class of a pod (or pod template spec wrapper): "Guaranteed",
 // "Burstable" or "BestEffort".

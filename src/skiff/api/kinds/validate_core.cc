@@ -631,6 +631,14 @@ FieldErrors ValidatePersistentVolumeClaim(const json::value& pvc, const json::va
       a.as_object().erase("volumeName");
     }
   }
+  // A claim created without a class may get one later (retroactive default StorageClass).
+  if (Get(old_spec, "storageClassName") == nullptr &&
+      Find(*old, {"metadata", "annotations", "volume.beta.kubernetes.io/storage-class"}) ==
+          nullptr) {
+    if (const json::value* v = Get(spec, "storageClassName")) {
+      a.as_object()["storageClassName"] = *v;
+    }
+  }
   if (GetString(pvc, {"status", "phase"}) == "Bound") {
     const json::value* old_storage = Find(old_spec, {"resources", "requests", "storage"});
     if (json::value* req = FindMutable(b, {"resources", "requests"}); req && req->is_object()) {
