@@ -216,6 +216,22 @@ TEST_F(RuntimeE2ETest, ContainerWritesFileAndExitCodesAreSeen) {
   EXPECT_EQ(st.image, "busybox");
   EXPECT_TRUE(st.image_ref.starts_with("docker.io/library/busybox@sha256:")) << st.image_ref;
 
+  // A program that is not there: the start fails and says why, as containerd reports it.
+  ContainerConfig missing;
+  missing.name = "missing";
+  missing.image = "busybox";
+  missing.command = {"/no/such/program"};
+  auto mid = rt_->CreateContainer(sb, missing);
+  ASSERT_TRUE(mid.ok()) << mid.status();
+  EXPECT_EQ(rt_->InspectContainer(*mid)->state, ContainerState::kCreated);
+  absl::Status start = rt_->StartContainer(*mid);
+  EXPECT_FALSE(start.ok());
+  st = *rt_->InspectContainer(*mid);
+  EXPECT_EQ(st.state, ContainerState::kExited);
+  EXPECT_EQ(st.exit_code, 128);
+  EXPECT_EQ(st.reason, "StartError");
+  EXPECT_NE(st.message.find("/no/such/program"), std::string::npos) << st.message;
+
   // The same name and attempt cannot be created twice.
   ContainerConfig again;
   again.name = "bad";
@@ -364,9 +380,12 @@ TEST_F(RuntimeE2ETest, SecurityDefaultsAndCgroupLimits) {
 TEST_F(RuntimeE2ETest, ImageCommandsImportListAndRemove) {
   std::string dir = DataDir() + "/cli";
   std::string skiff = SKIFF_HELPER_DIR "/skiff";
-  auto made = RunProcess(
-      {"/bin/bash", SKIFF_SOURCE_DIR "/scripts/make-busybox-image.sh", "--data-dir", dir},
-      {.env = {"SKIFF_BIN=" + skiff}});
+  ProcessOptions with_skiff;
+  with_skiff.env = {"SKIFF_BIN=" + skiff};
+  auto made =
+      RunProcess({"/bin/bash", SKIFF_SOURCE_DIR "/scripts/make-busybox-image.sh", "--data-dir", dir,
+                  "--name", "busybox:latest", "--name", "busybox:1.35.0"},
+                 with_skiff);
   ASSERT_TRUE(made.ok());
   ASSERT_EQ(made->exit_code, 0) << made->err;
   auto img = store_->Resolve("busybox");

@@ -37,7 +37,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode, bool sync) {
   std::string tmp = api::Cat(path, ".tmp-", RandomNameSuffix(8));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus(errno, api::Cat("create ", tmp));
@@ -53,7 +53,7 @@ absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     return ErrnoStatus(err, api::Cat("sync ", tmp));

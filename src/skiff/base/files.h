@@ -38,8 +38,10 @@ class UniqueFd {
 
 // The file's bytes; NotFound when it does not exist.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
-// Writes `data` to a temporary file beside `path`, fsyncs it and renames it over `path`.
-absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
+// Writes `data` to a temporary file beside `path`, fsyncs it (unless `sync` is false: records
+// that need only survive a crash of the process, not of the machine) and renames it over `path`.
+absl::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644,
+                             bool sync = true);
 // An absl::Status for a failed system call: "<what>: <strerror(errno)>", code from errno.
 absl::Status ErrnoStatus(int err, std::string_view what);
 

@@ -351,7 +351,9 @@ absl::StatusOr<std::vector<std::string>> ImageStore::PrepareLayers(std::string_v
   if (!lock.ok()) return lock.status();
   std::string lease;
   for (const std::string& c : image.chain_ids) api::AppendCat(&lease, c, "\n");
-  if (auto s = base::WriteFileAtomic(api::Cat(root_, "/leases/", holder), lease); !s.ok()) {
+  // A lease outlives only its container's processes, which a reboot ends: no fsync.
+  if (auto s = base::WriteFileAtomic(api::Cat(root_, "/leases/", holder), lease, 0644, false);
+      !s.ok()) {
     return s;
   }
   bool complete = true;

@@ -1,8 +1,9 @@
 // Pod networking for RuncRuntime: a network namespace per sandbox (pinned by a bind mount so
-// it outlives its processes), wired by the CNI bridge + host-local + loopback plugins from
-// Debian's containernetworking-plugins. The bridge is Skiff's own (default skiff0) and carries
-// the gateway address itself, so nothing on the host but that bridge and the pods' veths
-// changes: no forwarding or masquerading is switched on. Thread-safe (no shared state).
+// it outlives its processes, with lo brought up as the CNI loopback plugin would, in process),
+// wired by the CNI bridge + host-local plugins from Debian's containernetworking-plugins. The
+// bridge is Skiff's own (default skiff0) and carries the gateway address itself, so nothing on the
+// host but that bridge and the pods' veths changes: no forwarding or masquerading is switched on.
+// Thread-safe (no shared state).
 #pragma once
 
 #include <string>
@@ -27,9 +28,8 @@ struct Gateway {
 };
 absl::StatusOr<Gateway> GatewayOf(std::string_view subnet);
 
-// The CNI network configurations the runtime hands to the plugins.
+// The CNI network configuration the runtime hands to the bridge plugin.
 std::string BridgeConfig(const PodNetworkOptions& options);
-std::string LoopbackConfig();
 // The first IPv4 address of a CNI ADD result ("10.88.0.5/16" -> "10.88.0.5").
 absl::StatusOr<std::string> ResultIPv4(std::string_view result_json);
 
@@ -39,12 +39,12 @@ class PodNetwork {
 
   // Creates the bridge with its gateway address if it is missing, and brings it up.
   absl::Status EnsureBridge();
-  // Creates a network namespace pinned at `path` (an absent file).
+  // Creates a network namespace pinned at `path` (an absent file), its lo up.
   static absl::Status CreateNetns(const std::string& path);
   // Unpins and deletes it; absent is not an error.
   static absl::Status RemoveNetns(const std::string& path);
 
-  // Connects the namespace (eth0 on the bridge, lo up); returns the pod IP. `preferred_ip` is
+  // Connects the namespace (eth0 on the bridge); returns the pod IP. `preferred_ip` is
   // tried first when set.
   absl::StatusOr<std::string> Attach(const std::string& sandbox_id, const std::string& netns,
                                      const std::string& preferred_ip);

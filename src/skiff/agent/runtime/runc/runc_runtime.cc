@@ -40,6 +40,12 @@ std::string NewId() {
 
 std::string Trim(std::string_view s) { return std::string(api::TrimAscii(s)); }
 
+// Runtime files describe processes that a reboot ends anyway: they must survive the agent's
+// crash, which the page cache guarantees, not the machine's, so they skip the fsync.
+absl::Status WriteRecord(const std::string& path, std::string_view data) {
+  return base::WriteFileAtomic(path, data, 0644, /*sync=*/false);
+}
+
 absl::Status MakeDirs(const std::string& path, mode_t mode = 0755) {
   std::error_code ec;
   fs::create_directories(path, ec);
@@ -176,7 +182,7 @@ absl::Status RuncRuntime::SaveSandbox(const std::string& id, const Sandbox& sb) 
       {"netns", sb.netns},
       {"pausePid", sb.pause_pid},
   };
-  return base::WriteFileAtomic(SandboxDir(id) + "/sandbox.json", json::serialize(rec));
+  return WriteRecord(SandboxDir(id) + "/sandbox.json", json::serialize(rec));
 }
 
 absl::Status RuncRuntime::SaveContainer(const std::string& id, const Container& c) const {
@@ -202,8 +208,12 @@ absl::Status RuncRuntime::SaveContainer(const std::string& id, const Container& 
       {"sandboxID", c.sandbox_id},
       {"podUID", c.pod_uid},
       {"stopSignal", c.stop_signal},
+      {"exitCode", c.status.exit_code},
+      {"reason", c.status.reason},
+      {"message", c.status.message},
+      {"finishedAt", ToNanos(c.status.finished_at)},
   };
-  return base::WriteFileAtomic(ContainerDir(id) + "/container.json", json::serialize(rec));
+  return WriteRecord(ContainerDir(id) + "/container.json", json::serialize(rec));
 }
 
 absl::Status RuncRuntime::Recover() {
@@ -284,8 +294,16 @@ absl::Status RuncRuntime::Recover() {
     c.sandbox_id = api::GetString(v, {"sandboxID"});
     c.pod_uid = api::GetString(v, {"podUID"});
     c.stop_signal = api::GetString(v, {"stopSignal"}, "SIGTERM");
+    c.status.exit_code = static_cast<int>(api::GetInt(v, {"exitCode"}));
+    c.status.reason = api::GetString(v, {"reason"});
+    c.status.message = api::GetString(v, {"message"});
+    c.status.finished_at = FromNanos(api::GetInt(v, {"finishedAt"}));
     Refresh(c, id);
-    if (c.status.state != ContainerState::kExited) {
+    // A start cut short by the crash may have left a process behind a "created" record.
+    bool maybe_running = c.status.state == ContainerState::kRunning ||
+                         (c.status.state == ContainerState::kCreated &&
+                          ::access((entry.path().string() + "/shim.pid").c_str(), F_OK) == 0);
+    if (maybe_running) {
       // No exit record: ask runc whether the process still runs (the shim may have died).
       auto state = Runc({"state", id});
       boost::system::error_code sec;
@@ -294,7 +312,7 @@ absl::Status RuncRuntime::Recover() {
       if (status == "running") {
         c.status.state = ContainerState::kRunning;
         if (c.status.started_at == absl::Time()) c.status.started_at = options_.clock->Now();
-      } else if (status != "created") {
+      } else {
         c.status.state = ContainerState::kExited;
         c.status.exit_code = 255;
         c.status.reason = "Unknown";
@@ -337,8 +355,8 @@ absl::StatusOr<std::string> RuncRuntime::Runc(const std::vector<std::string>& ar
   return r->out;
 }
 
-absl::StatusOr<int> RuncRuntime::CreateWithShim(const std::string& id, const std::string& bundle,
-                                                const std::string& state_dir, int output_fd) const {
+absl::StatusOr<int> RuncRuntime::RunWithShim(const std::string& id, const std::string& bundle,
+                                             const std::string& state_dir, int output_fd) const {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoStatus(errno, "pipe");
   UniqueFd sync_r(p[0]), sync_w(p[1]);
@@ -355,7 +373,7 @@ absl::StatusOr<int> RuncRuntime::CreateWithShim(const std::string& id, const std
   while (true) {
     pollfd pfd = {sync_r.get(), POLLIN, 0};
     int64_t ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-    if (ms <= 0) return absl::DeadlineExceededError(api::Cat("runc create ", id, " timed out"));
+    if (ms <= 0) return absl::DeadlineExceededError(api::Cat("runc run ", id, " timed out"));
     if (::poll(&pfd, 1, static_cast<int>(ms)) < 0 && errno != EINTR) {
       return ErrnoStatus(errno, "poll");
     }
@@ -372,7 +390,7 @@ absl::StatusOr<int> RuncRuntime::CreateWithShim(const std::string& id, const std
   }
   std::string why = LastRuncError(state_dir + "/runc.log");
   if (why.empty()) why = reply.empty() ? "the shim exited without a word" : Trim(reply);
-  return absl::InternalError(api::Cat("create container ", id, ": ", why));
+  return absl::InternalError(api::Cat("run container ", id, ": ", why));
 }
 
 std::optional<RuncRuntime::Exit> RuncRuntime::ReadExit(const std::string& state_dir) const {
@@ -402,6 +420,8 @@ std::optional<RuncRuntime::Exit> RuncRuntime::WaitExit(const std::string& state_
 absl::Status RuncRuntime::Kill(const std::string& id, const std::string& state_dir,
                                const std::string& signal, absl::Duration timeout) const {
   if (ReadExit(state_dir)) return absl::OkStatus();
+  // Never started: there is no process to signal.
+  if (::access((state_dir + "/shim.pid").c_str(), F_OK) != 0) return absl::OkStatus();
   if (signal != "KILL" && signal != "SIGKILL") {
     auto r = Runc({"kill", id, signal});
     if (!r.ok() && !ReadExit(state_dir))
@@ -471,16 +491,14 @@ absl::Status RuncRuntime::StartPause(const std::string& id, const SandboxConfig&
   }
   spec.cgroups_path = api::Cat(options_.cgroup_parent, "/pod", config.pod_uid, "/", id);
   spec.resources = ResourcesFor({});
-  if (auto s = base::WriteFileAtomic(bundle + "/config.json", json::serialize(ToOciConfig(spec)));
-      !s.ok()) {
+  if (auto s = WriteRecord(bundle + "/config.json", json::serialize(ToOciConfig(spec))); !s.ok()) {
     return s;
   }
   UniqueFd devnull(::open("/dev/null", O_RDWR | O_CLOEXEC));
-  auto created = CreateWithShim(id, bundle, dir, devnull.get());
-  if (!created.ok()) return created.status();
-  *pid = *created;
-  auto started = Runc({"start", id});
-  return started.status();
+  auto started = RunWithShim(id, bundle, dir, devnull.get());
+  if (!started.ok()) return started.status();
+  *pid = *started;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> RuncRuntime::RunPodSandbox(const SandboxConfig& config) {
@@ -523,16 +541,20 @@ absl::StatusOr<std::string> RuncRuntime::RunPodSandbox(const SandboxConfig& conf
     ::gethostname(buf, sizeof buf - 1);
     hostname = buf;
   }
-  if (auto s = base::WriteFileAtomic(dir + "/hostname", hostname + "\n"); !s.ok()) return fail(s);
-  if (config.host_network) {
-    sb.status.ip = options_.node_ip;
-  } else {
+  if (auto s = WriteRecord(dir + "/hostname", hostname + "\n"); !s.ok()) return fail(s);
+  // CNI wires the namespace while runc starts the pause process in it: both take a while.
+  absl::StatusOr<std::string> ip = options_.node_ip;
+  std::thread attach;
+  if (!config.host_network) {
     sb.netns = dir + "/netns";
     if (auto s = PodNetwork::CreateNetns(sb.netns); !s.ok()) return fail(s);
-    auto ip = network_->Attach(id, sb.netns, config.preferred_ip);
-    if (!ip.ok()) return fail(ip.status());
-    sb.status.ip = *ip;
+    attach = std::thread([&] { ip = network_->Attach(id, sb.netns, config.preferred_ip); });
   }
+  absl::Status paused = StartPause(id, config, sb.netns, &sb.pause_pid);
+  if (attach.joinable()) attach.join();
+  if (!ip.ok()) return fail(ip.status());
+  if (!paused.ok()) return fail(paused);
+  sb.status.ip = *ip;
   std::string hosts;
   if (config.host_network) {
     hosts = base::ReadFile("/etc/hosts").value_or("127.0.0.1\tlocalhost\n");
@@ -542,16 +564,15 @@ absl::StatusOr<std::string> RuncRuntime::RunPodSandbox(const SandboxConfig& conf
                      "fe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n",
                      sb.status.ip, "\t", config.pod_name, "\n");
   }
-  if (auto s = base::WriteFileAtomic(dir + "/hosts", hosts); !s.ok()) return fail(s);
+  if (auto s = WriteRecord(dir + "/hosts", hosts); !s.ok()) return fail(s);
   std::string resolv = base::ReadFile("/etc/resolv.conf").value_or("");
-  if (auto s = base::WriteFileAtomic(dir + "/resolv.conf", resolv); !s.ok()) return fail(s);
+  if (auto s = WriteRecord(dir + "/resolv.conf", resolv); !s.ok()) return fail(s);
   // One /dev/shm for the whole pod, as the pod shares its IPC namespace.
   if (auto s = MakeDirs(dir + "/shm"); !s.ok()) return fail(s);
   if (::mount("shm", (dir + "/shm").c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
               "mode=1777,size=65536k") != 0) {
     return fail(ErrnoStatus(errno, "mount the pod's /dev/shm"));
   }
-  if (auto s = StartPause(id, config, sb.netns, &sb.pause_pid); !s.ok()) return fail(s);
   sb.status.ready = true;
   if (auto s = SaveSandbox(id, sb); !s.ok()) return fail(s);
   absl::MutexLock lock(&mu_);
@@ -716,8 +737,7 @@ absl::StatusOr<std::string> RuncRuntime::BuildContainerBundle(const std::string&
   spec.resources = ResourcesFor(config.resources);
   std::string_view sig = api::GetString(image.config, {"config", "StopSignal"});
   *stop_signal = sig.empty() ? "SIGTERM" : std::string(sig);
-  if (auto s = base::WriteFileAtomic(dir + "/config.json", json::serialize(ToOciConfig(spec)));
-      !s.ok()) {
+  if (auto s = WriteRecord(dir + "/config.json", json::serialize(ToOciConfig(spec))); !s.ok()) {
     return s;
   }
   return dir;
@@ -773,7 +793,6 @@ absl::StatusOr<std::string> RuncRuntime::CreateContainer(std::string_view sandbo
   std::string stop_signal;
   auto bundle = BuildContainerBundle(id, sb, config, *image, &stop_signal);
   if (!bundle.ok()) return fail(bundle.status());
-
   Container c;
   c.config = config;
   c.sandbox_id = std::string(sandbox_id);
@@ -786,13 +805,7 @@ absl::StatusOr<std::string> RuncRuntime::CreateContainer(std::string_view sandbo
   c.status.attempt = config.attempt;
   c.status.state = ContainerState::kCreated;
   c.status.created_at = options_.clock->Now();
-  // The record goes first: a crash after `runc create` must still find the container.
   if (auto s = SaveContainer(id, c); !s.ok()) return fail(s);
-  UniqueFd log(
-      ::open((dir + "/output.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
-  if (!log.ok()) return fail(ErrnoStatus(errno, "open the container's output log"));
-  auto pid = CreateWithShim(id, dir, dir, log.get());
-  if (!pid.ok()) return fail(pid.status());
   absl::MutexLock lock(&mu_);
   containers_.emplace(id, std::move(c));
   return id;
@@ -808,19 +821,34 @@ absl::Status RuncRuntime::StartContainer(std::string_view container_id) {
       return absl::FailedPreconditionError(api::Cat("container ", id, " already started"));
     }
   }
-  auto started = Runc({"start", id});
+  std::string dir = ContainerDir(id);
+  UniqueFd log(
+      ::open((dir + "/output.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+  absl::Status st =
+      log.ok() ? absl::OkStatus() : ErrnoStatus(errno, "open the container's output log");
   absl::Time now = options_.clock->Now();
-  if (!started.ok()) return started.status();
+  if (st.ok()) st = RunWithShim(id, dir, dir, log.get()).status();
   Container copy;
   {
     absl::MutexLock lock(&mu_);
     auto it = containers_.find(id);
     if (it == containers_.end()) return absl::NotFoundError(api::Cat("container ", id));
-    it->second.status.state = ContainerState::kRunning;
-    it->second.status.started_at = now;
+    ContainerStatus& status = it->second.status;
+    status.started_at = now;
+    if (st.ok()) {
+      status.state = ContainerState::kRunning;
+    } else {
+      // As containerd reports a process that could not be started.
+      status.state = ContainerState::kExited;
+      status.exit_code = 128;
+      status.reason = "StartError";
+      status.message = std::string(st.message());
+      status.finished_at = options_.clock->Now();
+    }
     copy = it->second;
   }
-  return SaveContainer(id, copy);
+  absl::Status saved = SaveContainer(id, copy);
+  return st.ok() ? saved : st;
 }
 
 absl::Status RuncRuntime::StopContainer(std::string_view container_id, absl::Duration timeout) {

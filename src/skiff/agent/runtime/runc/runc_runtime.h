@@ -3,9 +3,11 @@
 // A pod sandbox is a pinned network namespace wired by CNI (or the host's, for hostNetwork)
 // plus a pause process run by runc that holds the pod's IPC and UTS namespaces (hostname = pod
 // name). Each container is an OCI bundle whose rootfs is an overlayfs of the image's unpacked
-// layers with a per-container upper directory, joining the sandbox's namespaces. Every runc
-// container (pause included) is started through skiff-shim, which stays its parent, records its
-// exit status in the container's directory and so lets the agent restart without losing them.
+// layers with a per-container upper directory, joining the sandbox's namespaces.
+// CreateContainer prepares the bundle (rootfs mounted, config.json written); StartContainer runs
+// it with one `runc run --detach` through skiff-shim, which stays the container's parent, records
+// its exit status in the container's directory and so lets the agent restart without losing
+// anything. The pause process is started the same way.
 //
 // State lives under options.root:  runc/ (runc --root), sandboxes/<id>/, containers/<id>/,
 // cni/ (host-local's allocations). Open() reloads it, so a new RuncRuntime object (an agent
@@ -90,9 +92,9 @@ class RuncRuntime : public Runtime {
   // Runs `runc --root <root> args...`; errors carry runc's message.
   absl::StatusOr<std::string> Runc(const std::vector<std::string>& args,
                                    absl::Duration timeout = absl::Seconds(30)) const;
-  // `runc create` through skiff-shim; returns the container's pid.
-  absl::StatusOr<int> CreateWithShim(const std::string& id, const std::string& bundle,
-                                     const std::string& state_dir, int output_fd) const;
+  // `runc run --detach` through skiff-shim; returns the container's pid.
+  absl::StatusOr<int> RunWithShim(const std::string& id, const std::string& bundle,
+                                  const std::string& state_dir, int output_fd) const;
   // The recorded exit of a container ("exit" in its state dir), if it has one.
   struct Exit {
     int code;

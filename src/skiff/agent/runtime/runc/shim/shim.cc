@@ -2,11 +2,12 @@
 //
 //   skiff-shim RUNC RUNC_ROOT ID BUNDLE STATE_DIR     (fd 3: a pipe to the agent)
 //
-// Detaches (double fork, new session), becomes a child subreaper and runs `runc create`; the
-// container's init is then reparented to the shim. Reports "ok <container pid> <shim pid>" or
-// "error <text>" on fd 3 and closes it. When the container exits, writes STATE_DIR/exit as
-// "<exit code> <unix nanoseconds>" (code 128+N for signal N) and exits. The container's stdout and
-// stderr are the shim's (the agent passes its log file). Linked statically; single-threaded.
+// Detaches (double fork, new session), becomes a child subreaper and runs `runc run --detach`
+// (create and start in one runc process), so the container's init is reparented to the shim.
+// Reports "ok <container pid> <shim pid>" or "error <text>" on fd 3 and closes it. When the
+// container exits, writes STATE_DIR/exit as "<exit code> <unix nanoseconds>" (128+N for signal
+// N) and exits. The container's stdout and stderr are the shim's (the agent passes its log
+// file). Linked statically; single-threaded.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -87,19 +88,19 @@ int main(int argc, char** argv) {
     signal(SIGHUP, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     execl(runc.c_str(), runc.c_str(), "--root", root.c_str(), "--log", log.c_str(), "--log-format",
-          "json", "create", "--bundle", bundle.c_str(), "--pid-file", pid_file.c_str(), id.c_str(),
-          static_cast<char*>(nullptr));
+          "json", "run", "--detach", "--bundle", bundle.c_str(), "--pid-file", pid_file.c_str(),
+          id.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    Fail("runc create exited with " +
+    Fail("runc run exited with " +
          std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
   }
   pid_t container = static_cast<pid_t>(std::atoi(ReadSmallFile(pid_file).c_str()));
-  if (container <= 0) Fail("runc create wrote no pid file");
+  if (container <= 0) Fail("runc run wrote no pid file");
   Report("ok " + std::to_string(container) + " " + std::to_string(getpid()));
   close(kSyncFd);
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
