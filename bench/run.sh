@@ -44,6 +44,10 @@ echo "== statefulset: ${SKIFF_BENCH_STS_REPLICAS:-1000} replicas, Parallel, on $
   --nodes "${SKIFF_BENCH_STS_NODES:-100}" --replicas "${SKIFF_BENCH_STS_REPLICAS:-1000}" \
   --json "$OUT/statefulset.json"
 
+echo "== daemonset: one pod on each of ${SKIFF_BENCH_DS_NODES:-5000} hollow nodes, until all Ready"
+/usr/bin/python3 bench/daemonset/run.py --skiff "$B/cmd/skiff/skiff" \
+  --nodes "${SKIFF_BENCH_DS_NODES:-5000}" --json "$OUT/daemonset.json"
+
 if [ "$(id -u)" = 0 ] && [ -x "$B/bench/skiff_runtime_bench" ]; then
   echo "== runtime: pod start (sandbox + container) through RuncRuntime vs raw runc run of the same bundle"
   "$B/bench/skiff_runtime_bench" --rounds "${SKIFF_BENCH_RUNTIME_ROUNDS:-50}" | tee "$OUT/runtime.json"
