@@ -286,11 +286,16 @@ class DaemonSetTest(ServerTestCase):
         ns = self.make_ns("follow")
         self.kubectl("apply", "-n", ns, "-f", self.write_file(
             "edge.yaml", manifest("edge", extra_spec={"nodeSelector": {"role": "edge"}})))
-        self.kubectl("apply", "-n", ns, "-f", self.write_file("all.yaml", manifest("all")))
         def on(name):
             return {p["spec"]["nodeName"] for p in self.pods(ns)
                     if p["metadata"]["labels"]["app"] == name and ready(p)}
-        self.wait_for("all on the workers", lambda: on("all") == {"hollow-1", "hollow-2"})
+        # Daemon pods tolerate node.kubernetes.io/unschedulable: a cordoned node gets one too.
+        self.kubectl("cordon", "hollow-2")
+        try:
+            self.kubectl("apply", "-n", ns, "-f", self.write_file("all.yaml", manifest("all")))
+            self.wait_for("all on the workers", lambda: on("all") == {"hollow-1", "hollow-2"})
+        finally:
+            self.kubectl("uncordon", "hollow-2")
         self.assertEqual(on("edge"), set())
 
         # Labelling a node brings the selecting DaemonSet's pod; unlabelling takes it away.
