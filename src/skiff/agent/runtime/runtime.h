@@ -41,6 +41,14 @@ struct ContainerResources {
   int64_t memory_limit_bytes = 0;
 };
 
+// A host path bind-mounted into a container (volumes, subPaths); the kubelet resolved and
+// checked `host_path` already.
+struct Mount {
+  std::string container_path;
+  std::string host_path;
+  bool read_only = false;
+};
+
 struct ContainerConfig {
   std::string name;
   std::string image;  // as written in the pod spec
@@ -55,6 +63,7 @@ struct ContainerConfig {
   std::vector<std::pair<std::string, std::string>> env;
   std::string working_dir;  // empty: the image's, else "/"
   ContainerResources resources;
+  std::vector<Mount> mounts;  // in order; later ones may mount inside earlier ones
 };
 
 enum class ContainerState { kCreated, kRunning, kExited };
@@ -101,6 +110,9 @@ class Runtime {
   virtual absl::Status StopContainer(std::string_view container_id, absl::Duration timeout) = 0;
   virtual absl::Status RemoveContainer(std::string_view container_id) = 0;
   virtual absl::StatusOr<ContainerStatus> InspectContainer(std::string_view container_id) = 0;
+  // The IDs of the sandbox's containers, exited ones included (an agent restart rebuilds its
+  // records from them).
+  virtual std::vector<std::string> ListContainers(std::string_view sandbox_id) const = 0;
 };
 
 }  // namespace skiff::agent::runtime

@@ -222,6 +222,13 @@ absl::StatusOr<ContainerStatus> HollowRuntime::InspectContainer(std::string_view
   return it->second.status;
 }
 
+std::vector<std::string> HollowRuntime::ListContainers(std::string_view sandbox_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = sandboxes_.find(std::string(sandbox_id));
+  if (it == sandboxes_.end()) return {};
+  return it->second.containers;
+}
+
 size_t HollowRuntime::SandboxCount() const {
   absl::MutexLock lock(&mu_);
   return sandboxes_.size();

@@ -1,0 +1,141 @@
+// The kubelet's pod lifecycle over any Runtime (runc for `skiff agent`, the hollow runtime in
+// tests): for each pod bound to the node it creates the sandbox, pulls images (imagePullPolicy,
+// ErrImagePull / ImagePullBackOff with back-off), runs the init containers in order and then the
+// regular ones, restarts exited containers per restartPolicy with the CrashLoopBackOff back-off
+// (10 s doubling to 5 min, reset after 10 min), terminates pods gracefully (stop signal, then
+// SIGKILL after the grace period), resolves env/envFrom/command/args, mounts the volumes a
+// VolumeMounter prepares, and builds the pod status (status/pod_status.h) and events.
+//
+// It never calls the API (the NodeAgent does), so tests drive it directly. Thread-safe: different
+// pods may sync on different threads; the calls for one pod must not overlap (a work queue
+// guarantees it). An agent restart loses only the back-off state: the records are rebuilt from
+// the runtime's sandboxes and containers (attempt = restart count).
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "skiff/agent/kubelet/env.h"
+#include "skiff/agent/runtime/runtime.h"
+#include "skiff/agent/status/pod_status.h"
+#include "skiff/base/time.h"
+
+namespace skiff::agent::kubelet {
+
+// Prepares a pod's volumes on the node and says what each container mounts.
+class VolumeMounter {
+ public:
+  virtual ~VolumeMounter() = default;
+  // Makes the pod's volumes ready (idempotent; refreshes configMap/secret/downwardAPI content).
+  virtual absl::Status SetUpPod(const boost::json::value& pod) = 0;
+  // The mounts of one container (its volumeMounts), after SetUpPod.
+  virtual absl::StatusOr<std::vector<runtime::Mount>> MountsFor(
+      const boost::json::value& pod, const boost::json::value& container) = 0;
+  // Removes what SetUpPod made for the pod (emptyDirs and projections, never hostPath content).
+  virtual void TearDownPod(std::string_view pod_uid) = 0;
+};
+
+struct KubeletOptions {
+  std::string node_name;
+  std::string node_ip;
+  NodeAllocatable allocatable;
+  ObjectLookup lookup;              // ConfigMaps and Secrets (env, envFrom); required
+  VolumeMounter* volumes = nullptr;  // not owned; null: pods with volumeMounts fail to start
+  absl::Duration backoff_initial = absl::Seconds(10);
+  absl::Duration backoff_max = absl::Seconds(300);
+  // Terminating pods get min(deletionGracePeriodSeconds, this) (tests run fast).
+  absl::Duration max_grace = absl::InfiniteDuration();
+  const base::Clock* clock = &base::Clock::Real();
+};
+
+struct KubeletEvent {
+  std::string type;  // Normal, Warning
+  std::string reason;
+  std::string message;
+};
+
+struct PodSyncResult {
+  std::optional<boost::json::object> status;  // write this status (it changed)
+  bool delete_pod = false;  // finalise the deletion: DELETE with grace 0 and the pod's UID
+  std::optional<absl::Time> resync_at;  // sync again then (a back-off or a running container)
+  std::vector<KubeletEvent> events;     // about the pod, in order
+};
+
+class Kubelet {
+ public:
+  Kubelet(runtime::Runtime* runtime, KubeletOptions options);
+
+  PodSyncResult SyncPod(const boost::json::value& pod);
+  // The pod is gone from the API: stop and remove its sandbox. `key` is "namespace/name".
+  void ForgetPod(const std::string& key);
+  // Writing the status SyncPod returned failed: the next sync returns it again.
+  void StatusWriteFailed(const std::string& key);
+
+  size_t PodCount() const;
+  const KubeletOptions& options() const { return options_; }
+
+ private:
+  struct ContainerRecord {
+    std::string id;  // runtime container ID of the current attempt, "" before it is created
+    std::string image;
+    int attempt = 0;  // restart count
+    std::string previous_id;  // the attempt before, kept for lastState (and its logs)
+    std::optional<Termination> last_termination;
+    // CrashLoopBackOff (client-go flowcontrol.Backoff): the current delay and when it was set.
+    absl::Duration backoff = absl::ZeroDuration();
+    absl::Time backoff_updated;
+    std::string backoff_event_for;  // container ID the BackOff event was sent for
+    // Image pulls.
+    std::string pulled_image;  // pulled for this image (IfNotPresent / Never need no more)
+    std::string image_ref;
+    absl::Duration pull_backoff = absl::ZeroDuration();
+    absl::Time pull_retry_at;
+    std::string pull_error;
+  };
+  struct PodRecord {
+    std::string uid;
+    std::string sandbox_id;
+    bool recovered = false;  // looked for containers left by an earlier agent
+    bool sandbox_stopped = false;
+    std::vector<ContainerRecord> init, regular;
+    size_t last_written = 0;  // hash of the last status handed out for writing
+  };
+  struct StepContext {
+    const boost::json::value& pod;
+    PodRecord& rec;
+    absl::Time now;
+    PodSyncResult& result;
+    const PodObservation& obs;
+  };
+
+  PodRecord* RecordFor(const std::string& key, const std::string& uid);
+  void Recover(PodRecord& rec, const boost::json::value& pod);
+  void Teardown(PodRecord& rec);
+  PodSyncResult Terminate(const std::string& key, PodRecord& rec, const boost::json::value& pod);
+  ContainerObservation Step(StepContext& ctx, ContainerRecord& crec,
+                            const boost::json::value& spec, bool init, bool sidecar);
+  // Pulls (per imagePullPolicy), creates and starts the next attempt; fills `o` when that fails.
+  bool StartContainer(StepContext& ctx, ContainerRecord& crec, const boost::json::value& spec,
+                      bool init, ContainerObservation& o);
+  static void ResyncAt(PodSyncResult& r, absl::Time t);
+
+  runtime::Runtime* const runtime_;
+  const KubeletOptions options_;
+  mutable absl::Mutex mu_;
+  // By "namespace/name". A record is only touched by the one thread syncing its pod.
+  absl::flat_hash_map<std::string, std::unique_ptr<PodRecord>> pods_ ABSL_GUARDED_BY(mu_);
+};
+
+// imagePullPolicy as defaulted by the API: Always for ":latest" or no tag (and no digest),
+// else IfNotPresent.
+std::string PullPolicy(const boost::json::value& container);
+
+}  // namespace skiff::agent::kubelet
