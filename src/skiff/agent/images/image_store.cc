@@ -186,6 +186,40 @@ absl::StatusOr<std::string> ImageStore::PutBlob(std::string_view data) {
   return digest;
 }
 
+absl::Status ImageStore::PutBlobFile(const std::string& path, std::string_view digest) {
+  auto got = DigestOfFile(path);
+  if (!got.ok()) return got.status();
+  if (*got != digest) {
+    ::unlink(path.c_str());
+    return absl::DataLossError(api::Cat("blob ", digest, " arrived with content ", *got));
+  }
+  std::string blob = BlobPath(digest);
+  if (::access(blob.c_str(), F_OK) == 0) {
+    ::unlink(path.c_str());
+    return absl::OkStatus();
+  }
+  ::chmod(path.c_str(), 0444);
+  if (::rename(path.c_str(), blob.c_str()) != 0) {
+    return ErrnoStatus(errno, api::Cat("store blob ", digest));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Image> ImageStore::AddImage(std::string_view name,
+                                           std::string_view manifest_digest) {
+  auto parsed = ParseReference(name);
+  if (!parsed.ok()) return parsed.status();
+  auto lock = Lock::Take(root_);
+  if (!lock.ok()) return lock.status();
+  auto img = Unpack(parsed->String(), std::string(manifest_digest));
+  if (!img.ok()) return img.status();
+  auto index = ReadIndex();
+  if (!index.ok()) return index.status();
+  index->images[parsed->String()] = std::string(manifest_digest);
+  if (auto s = WriteIndex(*index); !s.ok()) return s;
+  return img;
+}
+
 absl::StatusOr<Image> ImageStore::Load(std::string name, std::string manifest_digest) const {
   auto manifest_text = base::ReadFile(BlobPath(manifest_digest));
   if (!manifest_text.ok()) {

@@ -66,6 +66,13 @@ class ImageStore {
 
   // Stores a verified blob (pull); returns its digest.
   absl::StatusOr<std::string> PutBlob(std::string_view data);
+  // Moves the file at `path` into the store as the blob `digest`, checking its content.
+  absl::Status PutBlobFile(const std::string& path, std::string_view digest);
+  // Names an image whose manifest, config and layers are stored blobs (after a pull): unpacks
+  // its layers and records `name` -> `manifest_digest`.
+  absl::StatusOr<Image> AddImage(std::string_view name, std::string_view manifest_digest);
+  // A scratch directory for downloads on the store's filesystem (renames into blobs/).
+  std::string TempDir() const { return root_ + "/tmp"; }
   std::string BlobPath(std::string_view digest) const;
 
  private:

@@ -15,6 +15,8 @@
 
 #include "skiff/agent/images/digest.h"
 #include "skiff/agent/images/extract.h"
+#include "skiff/agent/images/reference.h"
+#include "skiff/agent/images/registry.h"
 #include "skiff/agent/runtime/runc/oci_spec.h"
 #include "skiff/agent/runtime/runc/process.h"
 #include "skiff/api/object.h"
@@ -454,13 +456,17 @@ void RuncRuntime::Refresh(Container& c, const std::string& id) const {
 absl::StatusOr<std::string> RuncRuntime::PullImage(std::string_view image) {
   auto img = options_.images->Resolve(image);
   if (img.ok()) return img->RepoDigest();
-  if (absl::IsNotFound(img.status())) {
-    return absl::NotFoundError(
-        api::Cat("image \"", image,
-                 "\" is not on this node (import it with `skiff image import`; "
-                 "pulling from registries is not supported yet)"));
+  if (!absl::IsNotFound(img.status())) return img.status();
+  auto ref = images::ParseReference(image);
+  if (ref.ok() && images::IsLoopbackRegistry(ref->domain)) {
+    auto pulled = images::Pull(*options_.images, image);
+    if (!pulled.ok()) return pulled.status();
+    return pulled->RepoDigest();
   }
-  return img.status();
+  return absl::NotFoundError(
+      api::Cat("image \"", image,
+               "\" is not on this node (import it with `skiff image import`; pulls reach only "
+               "registries on this machine so far)"));
 }
 
 // ---- sandboxes -----------------------------------------------------------------------------
