@@ -1,12 +1,17 @@
-// `skiff agent`: the node agent. Real containers arrive with the runc runtime; hollow mode
-// simulates many nodes in one process, talking to the API server over HTTP.
+// `skiff agent`: the node agent. It runs real containers with runc (agent/kubelet/local_node.h);
+// hollow mode simulates many nodes in one process. Both talk to the API server over HTTP.
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <iostream>
 
 #include "cmd/skiff/commands.h"
 #include "skiff/agent/hollow/hollow_nodes.h"
+#include "skiff/agent/kubelet/local_node.h"
 #include "skiff/client/http/http_client.h"
 #include "skiff/client/http/remote_informer.h"
 #include "spdlog/spdlog.h"
@@ -88,6 +93,85 @@ int RunHollowAgent(const AgentFlags& flags) {
   return 0;
 }
 
+std::string DefaultDataDir() {
+  const char* home = std::getenv("HOME");
+  return ::geteuid() == 0 ? "/var/lib/skiff" : std::string(home ? home : ".") + "/.local/share/skiff";
+}
+
+std::string DefaultNodeName() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  std::string out = name;
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out.empty() ? "node" : out;
+}
+
+int RunRealAgent(const AgentFlags& flags) {
+  agent::kubelet::LocalNodeOptions opts;
+  opts.node_name = flags.node_name.empty() ? DefaultNodeName() : flags.node_name;
+  opts.data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
+  for (const std::string& l : flags.labels) {
+    auto kv = agent::hollow::ParseLabel(l);
+    if (!kv.ok()) {
+      std::cerr << "skiff agent: " << kv.status().message() << "\n";
+      return 2;
+    }
+    opts.labels[kv->first] = kv->second;
+  }
+  for (const std::string& t : flags.taints) {
+    auto taint = agent::hollow::ParseTaint(t);
+    if (!taint.ok()) {
+      std::cerr << "skiff agent: " << taint.status().message() << "\n";
+      return 2;
+    }
+    opts.taints.push_back(std::move(*taint));
+  }
+  if (!agent::kubelet::CanRunContainers(opts.runc)) {
+    std::cerr << "skiff agent: running containers needs root and " << opts.runc
+              << " (use --hollow to simulate nodes)\n";
+    return 2;
+  }
+  client::http::HttpClientOptions copts;
+  copts.server = flags.server;
+  copts.user_agent = "skiff-agent/0.1.0";
+  copts.field_manager = "skiff-agent";
+  auto http = client::http::HttpClient::New(copts);
+  if (!http.ok()) {
+    std::cerr << "skiff agent: " << http.status().message() << "\n";
+    return 2;
+  }
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto node = agent::kubelet::LocalNode::Open(http->get(), opts);
+  if (!node.ok()) {
+    std::cerr << "skiff agent: " << node.status().message() << "\n";
+    return 1;
+  }
+  client::http::RemoteInformerOptions pod_opts;
+  pod_opts.field_selector = "spec.nodeName=" + opts.node_name;
+  client::http::RemoteInformer pods(http->get(), client::Pods(), pod_opts);
+  (*node)->Register(&pods.informer());
+  pods.Start();
+  if (!pods.WaitForSync(absl::Seconds(30))) {
+    std::cerr << "skiff agent: cannot list pods from " << flags.server << "\n";
+    return 1;
+  }
+  (*node)->Start();
+  std::cout << "skiff agent: node " << opts.node_name << " (" << (*node)->host().node_ip
+            << ", data in " << opts.data_dir << ") against " << flags.server << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received signal {}, shutting down (containers keep running)", sig);
+  (*node)->Stop();
+  pods.Stop();
+  return 0;
+}
+
 }  // namespace
 
 void AddAgentFlags(CLI::App& app, AgentFlags& flags) {
@@ -107,9 +191,7 @@ void AddAgentFlags(CLI::App& app, AgentFlags& flags) {
 int RunAgent(const AgentFlags& flags) {
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
   if (flags.hollow) return RunHollowAgent(flags);
-  std::cerr << "skiff agent: this build has no agent runtime yet (use --hollow to simulate "
-               "nodes)\n";
-  return 2;
+  return RunRealAgent(flags);
 }
 
 }  // namespace skiff::cmd

@@ -1,0 +1,81 @@
+#include "skiff/agent/kubelet/local_node.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "skiff/api/resources.h"
+#include "skiff/api/text.h"
+
+namespace skiff::agent::kubelet {
+
+namespace json = boost::json;
+
+bool CanRunContainers(const std::string& runc) {
+  return ::geteuid() == 0 && ::access(runc.c_str(), X_OK) == 0;
+}
+
+absl::StatusOr<std::unique_ptr<LocalNode>> LocalNode::Open(client::Client* client,
+                                                          LocalNodeOptions options) {
+  std::unique_ptr<LocalNode> n(new LocalNode());
+  n->client_ = client;
+  n->options_ = std::move(options);
+  const std::string& dir = n->options_.data_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::InternalError(api::Cat("create ", dir, ": ", ec.message()));
+  n->host_ = ReadHostInfo(dir);
+  auto store = images::ImageStore::Open(dir + "/images");
+  if (!store.ok()) return store.status();
+  n->images_ = std::move(*store);
+  runtime::RuncRuntimeOptions ro;
+  ro.root = dir + "/runtime";
+  ro.images = n->images_.get();
+  ro.runc = n->options_.runc;
+  ro.network.bridge = n->options_.bridge;
+  ro.network.subnet = n->options_.subnet;
+  ro.node_ip = n->host_.node_ip;
+  ro.cgroup_parent = n->options_.cgroup_parent;
+  auto rt = runtime::RuncRuntime::Open(ro);
+  if (!rt.ok()) return rt.status();
+  n->runtime_ = std::move(*rt);
+  n->host_.runtime_version = api::Cat(n->runtime_->Type(), "://", n->runtime_->Version());
+
+  KubeletOptions ko;
+  ko.node_name = n->options_.node_name;
+  ko.node_ip = n->host_.node_ip;
+  ko.allocatable = {n->host_.cpu_millis, n->host_.memory_bytes, n->host_.ephemeral_storage_bytes};
+  ko.lookup = [client](std::string_view resource, std::string_view ns,
+                       std::string_view name) -> absl::StatusOr<json::value> {
+    const api::ResourceInfo* info = api::FindResource("", "v1", resource);
+    if (info == nullptr) return absl::InvalidArgumentError(api::Cat("no resource ", resource));
+    auto got = client->Get(*info, ns, name);
+    if (client::IsNotFoundError(got.status())) return absl::NotFoundError(got.status().message());
+    return got;
+  };
+  ko.volumes = n->volumes_.get();
+  n->kubelet_ = std::make_unique<Kubelet>(n->runtime_.get(), std::move(ko));
+  return n;
+}
+
+LocalNode::~LocalNode() { Stop(); }
+
+void LocalNode::Register(client::Informer* pods) {
+  NodeAgentOptions ao;
+  ao.node_name = options_.node_name;
+  ao.host = host_;
+  ao.labels = options_.labels;
+  ao.taints = options_.taints;
+  agent_ = std::make_unique<NodeAgent>(client_, pods, kubelet_.get(), std::move(ao));
+  agent_->Register();
+}
+
+void LocalNode::Start() {
+  if (agent_ != nullptr) agent_->Start();
+}
+
+void LocalNode::Stop() {
+  if (agent_ != nullptr) agent_->Stop();
+}
+
+}  // namespace skiff::agent::kubelet

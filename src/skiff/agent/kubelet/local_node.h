@@ -1,0 +1,64 @@
+// LocalNode: everything one real node needs, assembled: the image store and RuncRuntime under
+// the data directory, the volume manager, the Kubelet and the NodeAgent. `skiff agent` runs one
+// over HTTP; `skiff server` embeds one over its in-process client.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "skiff/agent/images/image_store.h"
+#include "skiff/agent/kubelet/kubelet.h"
+#include "skiff/agent/kubelet/node_agent.h"
+#include "skiff/agent/runtime/runc/runc_runtime.h"
+#include "skiff/client/client.h"
+#include "skiff/client/informer.h"
+
+namespace skiff::agent::kubelet {
+
+struct LocalNodeOptions {
+  std::string node_name;
+  std::string data_dir;  // images/, runtime/, pods/
+  std::map<std::string, std::string> labels;
+  std::vector<boost::json::object> taints;
+  std::string runc = "/usr/sbin/runc";
+  std::string bridge = "skiff0";
+  std::string subnet = "10.88.0.0/16";
+  std::string cgroup_parent = "/skiff";
+};
+
+class LocalNode {
+ public:
+  // Opens the image store and the runtime (recovering what an earlier agent left).
+  static absl::StatusOr<std::unique_ptr<LocalNode>> Open(client::Client* client,
+                                                         LocalNodeOptions options);
+  ~LocalNode();
+
+  // Adds the pod handlers (the informer should list pods with spec.nodeName=<node>); call
+  // before the informer starts.
+  void Register(client::Informer* pods);
+  void Start();
+  void Stop();
+
+  runtime::RuncRuntime& runtime() { return *runtime_; }
+  const HostInfo& host() const { return host_; }
+
+ private:
+  LocalNode() = default;
+
+  client::Client* client_ = nullptr;
+  LocalNodeOptions options_;
+  HostInfo host_;
+  std::unique_ptr<images::ImageStore> images_;
+  std::unique_ptr<runtime::RuncRuntime> runtime_;
+  std::unique_ptr<VolumeMounter> volumes_;
+  std::unique_ptr<Kubelet> kubelet_;
+  std::unique_ptr<NodeAgent> agent_;
+};
+
+// True when this process can run real containers: root, and runc present at `runc`.
+bool CanRunContainers(const std::string& runc = "/usr/sbin/runc");
+
+}  // namespace skiff::agent::kubelet
