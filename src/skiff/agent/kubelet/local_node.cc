@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "skiff/agent/kubelet/volumes.h"
 #include "skiff/api/resources.h"
 #include "skiff/api/text.h"
 
@@ -41,18 +42,24 @@ absl::StatusOr<std::unique_ptr<LocalNode>> LocalNode::Open(client::Client* clien
   n->runtime_ = std::move(*rt);
   n->host_.runtime_version = api::Cat(n->runtime_->Type(), "://", n->runtime_->Version());
 
-  KubeletOptions ko;
-  ko.node_name = n->options_.node_name;
-  ko.node_ip = n->host_.node_ip;
-  ko.allocatable = {n->host_.cpu_millis, n->host_.memory_bytes, n->host_.ephemeral_storage_bytes};
-  ko.lookup = [client](std::string_view resource, std::string_view ns,
-                       std::string_view name) -> absl::StatusOr<json::value> {
+  NodeAllocatable allocatable{n->host_.cpu_millis, n->host_.memory_bytes,
+                              n->host_.ephemeral_storage_bytes};
+  ObjectLookup lookup = [client](std::string_view resource, std::string_view ns,
+                                 std::string_view name) -> absl::StatusOr<json::value> {
     const api::ResourceInfo* info = api::FindResource("", "v1", resource);
     if (info == nullptr) return absl::InvalidArgumentError(api::Cat("no resource ", resource));
     auto got = client->Get(*info, ns, name);
-    if (client::IsNotFoundError(got.status())) return absl::NotFoundError(got.status().message());
+    if (client::IsNotFoundError(got.status())) {
+      return absl::NotFoundError(std::string(got.status().message()));
+    }
     return got;
   };
+  n->volumes_ = std::make_unique<VolumeManager>(dir + "/pods", lookup, allocatable);
+  KubeletOptions ko;
+  ko.node_name = n->options_.node_name;
+  ko.node_ip = n->host_.node_ip;
+  ko.allocatable = allocatable;
+  ko.lookup = lookup;
   ko.volumes = n->volumes_.get();
   n->kubelet_ = std::make_unique<Kubelet>(n->runtime_.get(), std::move(ko));
   return n;

@@ -733,6 +733,11 @@ absl::StatusOr<std::string> RuncRuntime::BuildContainerBundle(const std::string&
   spec.mounts.push_back({"/etc/hosts", "bind", sdir + "/hosts", bind});
   spec.mounts.push_back({"/etc/hostname", "bind", sdir + "/hostname", bind});
   spec.mounts.push_back({"/etc/resolv.conf", "bind", sdir + "/resolv.conf", bind});
+  // Volumes, in the order the kubelet gave them (a subPath may sit inside an earlier mount).
+  for (const Mount& m : config.mounts) {
+    spec.mounts.push_back({m.container_path, "bind", m.host_path,
+                           {"rbind", "rprivate", m.read_only ? "ro" : "rw"}});
+  }
   std::string pause_ns = api::Cat("/proc/", sb.pause_pid, "/ns/");
   spec.namespaces = {{"pid", ""}, {"mount", ""}, {"ipc", pause_ns + "ipc"}};
   if (!sb.config.host_network) {
