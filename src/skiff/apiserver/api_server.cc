@@ -15,6 +15,7 @@
 #include "skiff/api/table/table.h"
 #include "skiff/apiserver/discovery.h"
 #include "skiff/apiserver/errors.h"
+#include "skiff/apiserver/pod_proxy.h"
 #include "skiff/base/strings.h"
 #include "spdlog/spdlog.h"
 
@@ -412,6 +413,28 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
     return ParseBody(req.body, yaml || absl::StrContains(base::Absl(ct), "yaml"));
   };
 
+  if ((route.sub == "log" || route.sub == "exec") && !route.name.empty() &&
+      (m == "GET" || (m == "POST" && route.sub == "exec"))) {
+    // Served by the pod's node agent (pod_proxy.h).
+    route.verb = m == "GET" ? "get" : "create";
+    auto pod = registry_->Get(r, route.ns, route.name);
+    if (!pod.ok()) return SendError(w, pod.status(), &route);
+    json::value pod_json = ParseCached(**pod);
+    json::value node_json;
+    const json::value* node = nullptr;
+    std::string_view node_name = api::GetString(pod_json, {"spec", "nodeName"});
+    if (!node_name.empty()) {
+      auto found = registry_->Get(*api::FindResource("", "v1", "nodes"), "", node_name);
+      if (found.ok()) {
+        node_json = ParseCached(**found);
+        node = &node_json;
+      }
+    }
+    auto target = route.sub == "log" ? PodLogTarget(pod_json, node, req)
+                                     : PodExecTarget(pod_json, node, req);
+    if (!target.ok()) return SendError(w, target.status(), &route);
+    return ProxyToAgent(req, w, *target);
+  }
   if (m == "GET" && route.name.empty()) {
     if (is_watch) {
       route.verb = "watch";
@@ -426,13 +449,6 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
       auto scale = registry_->GetScale(r, route.ns, route.name);
       if (!scale.ok()) return SendError(w, scale.status(), &route);
       return w.Send(200, kJson, json::serialize(*scale));
-    }
-    if (route.sub == "log" || route.sub == "exec") {
-      auto pod = registry_->Get(r, route.ns, route.name);
-      if (!pod.ok()) return SendError(w, pod.status(), &route);
-      return SendError(
-          w, BadRequest("pod " + route.name + " has no node agent serving its logs or exec yet"),
-          &route);
     }
     auto obj = registry_->Get(r, route.ns, route.name);
     if (!obj.ok()) return SendError(w, obj.status(), &route);

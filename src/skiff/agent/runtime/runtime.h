@@ -62,6 +62,9 @@ struct ContainerConfig {
   // name given here replaces the image's value.
   std::vector<std::pair<std::string, std::string>> env;
   std::string working_dir;  // empty: the image's, else "/"
+  // Where the container's stdout and stderr go, in the CRI log format: the kubelet's
+  // <root>/pods/<ns>_<pod>_<uid>/<container>/<attempt>.log. Empty: nowhere.
+  std::string log_path;
   ContainerResources resources;
   std::vector<Mount> mounts;  // in order; later ones may mount inside earlier ones
 };
@@ -81,6 +84,13 @@ struct ContainerStatus {
   std::string reason;  // when exited: "Completed", "Error", "OOMKilled", ...
   std::string message;
   int attempt = 0;
+};
+
+// The standard streams of a command run in a container (Runtime::Exec); -1: /dev/null.
+struct ExecStreams {
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
 };
 
 class Runtime {
@@ -110,6 +120,13 @@ class Runtime {
   virtual absl::Status StopContainer(std::string_view container_id, absl::Duration timeout) = 0;
   virtual absl::Status RemoveContainer(std::string_view container_id) = 0;
   virtual absl::StatusOr<ContainerStatus> InspectContainer(std::string_view container_id) = 0;
+  // Runs `command` inside the running container, as `kubectl exec` does, with the given
+  // streams, and waits for it; returns its exit code (128+N when killed by signal N).
+  virtual absl::StatusOr<int> Exec(std::string_view container_id,
+                                   const std::vector<std::string>& command,
+                                   const ExecStreams& streams) {
+    return absl::UnimplementedError("this runtime cannot run commands in containers");
+  }
   // The IDs of the sandbox's containers, exited ones included (an agent restart rebuilds its
   // records from them).
   virtual std::vector<std::string> ListContainers(std::string_view sandbox_id) const = 0;

@@ -174,6 +174,13 @@ class ConnectionWriter : public ResponseWriter {
 
   int NativeHandle() override { return broken_ ? -1 : socket_.native_handle(); }
 
+  int Hijack() override {
+    if (broken_ || sent_) return -1;
+    sent_ = true;
+    broken_ = true;  // nothing more on this connection once the handler returns
+    return socket_.native_handle();
+  }
+
   bool sent() const { return sent_; }
   bool broken() const { return broken_; }
   bool streaming() const { return streaming_; }

@@ -56,6 +56,12 @@ class ResponseWriter {
   // The connection's socket, for a writer that serves many streams itself (watches); -1 when
   // there is none. Whoever writes to it must keep to HTTP chunk framing.
   virtual int NativeHandle() { return -1; }
+  // Takes the connection over (WebSocket and other upgrades, proxies): returns its socket,
+  // which the handler then reads and writes itself until it returns; the server closes it
+  // afterwards and answers nothing. -1 when there is no socket. The request was read whole;
+  // a client that sends more before the handler answers (upgrading clients wait) may have its
+  // first bytes buffered out of reach.
+  virtual int Hijack() { return -1; }
 };
 
 using Handler = std::function<void(const Request&, ResponseWriter&)>;

@@ -804,6 +804,17 @@ absl::StatusOr<std::string> RuncRuntime::CreateContainer(std::string_view sandbo
   std::string stop_signal;
   auto bundle = BuildContainerBundle(id, sb, config, *image, &stop_signal);
   if (!bundle.ok()) return fail(bundle.status());
+  // The shim turns the container's stdout and stderr into this CRI-format log (and rotates it).
+  if (!config.log_path.empty()) {
+    size_t slash = config.log_path.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+      if (auto s = MakeDirs(config.log_path.substr(0, slash)); !s.ok()) return fail(s);
+    }
+    std::string log = api::Cat(config.log_path, "\n", options_.log_max_bytes, "\n",
+                               options_.log_max_files, "\n");
+    if (auto s = base::WriteFileAtomic(dir + "/log", log); !s.ok()) return fail(s);
+  }
+
   Container c;
   c.config = config;
   c.sandbox_id = std::string(sandbox_id);

@@ -41,6 +41,10 @@ struct RuncRuntimeOptions {
   std::string node_ip = "127.0.0.1";     // what hostNetwork pods report
   std::string cgroup_parent = "/skiff";  // cgroupfs path under which pods get theirs
   const base::Clock* clock = &base::Clock::Real();
+  // Containers' CRI logs (ContainerConfig::log_path) rotate past this size, keeping this many
+  // files (the kubelet's containerLogMaxSize and containerLogMaxFiles).
+  int64_t log_max_bytes = 10 * 1024 * 1024;
+  int log_max_files = 5;
 };
 
 class RuncRuntime : public Runtime {
@@ -63,6 +67,9 @@ class RuncRuntime : public Runtime {
   absl::Status StopContainer(std::string_view container_id, absl::Duration timeout) override;
   absl::Status RemoveContainer(std::string_view container_id) override;
   absl::StatusOr<ContainerStatus> InspectContainer(std::string_view container_id) override;
+  // `runc exec` (runc_exec.cc).
+  absl::StatusOr<int> Exec(std::string_view container_id, const std::vector<std::string>& command,
+                           const ExecStreams& streams) override;
 
   std::vector<std::string> ListSandboxes() const;
   std::vector<std::string> ListContainers(std::string_view sandbox_id) const;
