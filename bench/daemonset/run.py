@@ -55,7 +55,7 @@ def start_server(skiff, work, nodes):
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")  # when pointed at a sanitizer build
     server = subprocess.Popen(
         [skiff, "server", "--data-dir", os.path.join(work, "data"), "--port", str(port),
-         "--hollow-nodes", str(nodes), "--log-level", "warn"],
+         "--hollow-nodes", str(nodes), "--log-level", "warn", "--agent=false"],
         stdout=log, stderr=subprocess.STDOUT, env=env)
     return server, port, log
 

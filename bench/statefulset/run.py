@@ -119,7 +119,7 @@ def main():
     started = time.monotonic()
     server = subprocess.Popen(
         [args.skiff, "server", "--data-dir", os.path.join(work, "data"), "--port", str(port),
-         "--hollow-nodes", str(args.nodes), "--log-level", "warn"],
+         "--hollow-nodes", str(args.nodes), "--log-level", "warn", "--agent=false"],
         stdout=log, stderr=subprocess.STDOUT)
     try:
         api = None

@@ -110,6 +110,9 @@ int RunRealAgent(const AgentFlags& flags) {
   agent::kubelet::LocalNodeOptions opts;
   opts.node_name = flags.node_name.empty() ? DefaultNodeName() : flags.node_name;
   opts.data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
+  opts.bridge = flags.bridge;
+  opts.subnet = flags.pod_subnet;
+  opts.cgroup_parent = flags.cgroup_parent;
   for (const std::string& l : flags.labels) {
     auto kv = agent::hollow::ParseLabel(l);
     if (!kv.ok()) {
@@ -185,6 +188,11 @@ void AddAgentFlags(CLI::App& app, AgentFlags& flags) {
   app.add_option("--node-name", flags.node_name, "Node name (real agent)");
   app.add_option("--data-dir", flags.data_dir, "Agent data directory (real agent)");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  app.add_option("--bridge", flags.bridge, "Pod network bridge (real agent)")->capture_default_str();
+  app.add_option("--pod-subnet", flags.pod_subnet, "Pod IP range (real agent)")
+      ->capture_default_str();
+  app.add_option("--cgroup-parent", flags.cgroup_parent, "cgroup under which pods run (real agent)")
       ->capture_default_str();
 }
 

@@ -16,6 +16,9 @@ struct ServerFlags {
   std::string log_level = "info";
   std::string controllers = "*";  // as kube-controller-manager's --controllers
   int hollow_nodes = 0;  // simulated nodes run inside the server (see `skiff agent --hollow`)
+  // The embedded node agent (a one-node cluster) when running as root with runc available.
+  bool agent = true;
+  std::string node_name;  // of the embedded agent; default: the host name
   // Node lifecycle, as kube-controller-manager's flags (durations like "50s" or "1m0s").
   std::string node_monitor_grace_period = "50s";
   std::string node_monitor_period = "5s";
@@ -40,6 +43,10 @@ struct AgentFlags {
   std::string node_name;
   std::string data_dir;
   std::string log_level = "info";
+  // Pod networking and cgroups of the real agent (two agents on one host need their own).
+  std::string bridge = "skiff0";
+  std::string pod_subnet = "10.88.0.0/16";
+  std::string cgroup_parent = "/skiff";
 };
 
 struct ImageFlags {

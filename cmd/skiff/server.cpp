@@ -8,11 +8,13 @@
 #include <memory>
 #include <iostream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cmd/skiff/commands.h"
 #include "cmd/skiff/controller_selection.h"
 #include "skiff/agent/hollow/hollow_nodes.h"
+#include "skiff/agent/kubelet/local_node.h"
 #include "skiff/apiserver/api_server.h"
 #include "skiff/client/informer.h"
 #include "skiff/client/inprocess_client.h"
@@ -210,6 +212,10 @@ void AddServerFlags(CLI::App& app, ServerFlags& flags) {
       ->capture_default_str();
   app.add_option("--hollow-nodes", flags.hollow_nodes, "Simulated nodes to run in the server")
       ->capture_default_str();
+  app.add_option("--agent", flags.agent,
+                 "Run the node agent in the server (needs root and runc; --agent=false: no node)")
+      ->capture_default_str();
+  app.add_option("--node-name", flags.node_name, "Name of the embedded agent's node (host name)");
   AddNodeLifecycleFlags(app, flags);
 }
 
@@ -340,6 +346,27 @@ int RunServer(const ServerFlags& flags) {
         in_process("skiff-hollow-nodes"), &informers.For(client::Pods()),
         &informers.For(client::Nodes()), hollow_opts));
     hollow->Register();
+  }
+  // [node agent wiring: construct]
+  if (flags.agent && agent::kubelet::CanRunContainers()) {
+    agent::kubelet::LocalNodeOptions node_opts;
+    node_opts.data_dir = data_dir.string();
+    if (flags.node_name.empty()) {
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      node_opts.node_name = absl::AsciiStrToLower(host);
+    } else {
+      node_opts.node_name = flags.node_name;
+    }
+    auto node = agent::kubelet::LocalNode::Open(in_process("skiff-node-agent"), node_opts);
+    if (node.ok()) {
+      (*node)->Register(&informers.For(client::Pods()));
+      components.Add(std::move(*node));
+    } else {
+      spdlog::warn("no node agent: {}", std::string(node.status().message()));
+    }
+  } else if (flags.agent) {
+    spdlog::info("no node agent: running containers needs root and /usr/sbin/runc");
   }
   // The garbage collector and namespace controller read the watch cache directly; they start
   // before the other components and stop after the server.

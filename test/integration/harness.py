@@ -161,6 +161,10 @@ class Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         argv = [self.binary, "server", "--data-dir", str(self.data_dir), "--port", str(self.port),
                 "--bind", "127.0.0.1", "--store", self.store] + self.extra_args
+        if not any(a.startswith("--agent") for a in self.extra_args):
+            # No embedded node agent (real containers) unless the test asks for one: tests
+            # count their nodes.
+            argv.append("--agent=false")
         self.starts += 1
         with open(self.stderr_path, "ab") as err:
             err.write(f"\n===== start #{self.starts}: {' '.join(argv)}\n".encode())

@@ -269,17 +269,22 @@ class HollowNodesTest(ServerTestCase):
         for n in ("edge-0", "edge-1"):
             self.kubectl("delete", "node", n)
 
-    def test_agent_without_hollow_is_refused(self):
-        p = subprocess.run([harness.skiff_bin(), "agent", "--server", self.server.url],
-                           capture_output=True, text=True, timeout=30)
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("no agent runtime yet", p.stderr)
-        p = subprocess.run([harness.skiff_bin(), "agent", "--hollow", "--server", self.server.url,
-                            "--taints", "x=y:Sometimes"], capture_output=True, text=True,
-                           timeout=30)
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("invalid taint effect", p.stderr)
-
+    def test_agent_flags_are_checked(self):
+        # Real and hollow agents both refuse a bad taint before doing anything.
+        for mode in ([], ["--hollow"]):
+            p = subprocess.run([harness.skiff_bin(), "agent", "--server", self.server.url,
+                                "--data-dir", str(self.run_dir / "agent-flags")] + mode +
+                               ["--taints", "x=y:Sometimes"], capture_output=True, text=True,
+                               timeout=30)
+            self.assertEqual(p.returncode, 2, mode)
+            self.assertIn("invalid taint effect", p.stderr)
+        if os.geteuid() != 0:
+            # Without root a real agent cannot run containers and says so.
+            p = subprocess.run([harness.skiff_bin(), "agent", "--server", self.server.url,
+                                "--data-dir", str(self.run_dir / "agent-flags")],
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("needs root", p.stderr)
 
 if __name__ == "__main__":
     harness.main()
