@@ -246,6 +246,10 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
     void EndStream() override { inner.EndStream(); }
     bool PeerClosed() override { return inner.PeerClosed(); }
     int NativeHandle() override { return inner.NativeHandle(); }
+    int Hijack() override {
+      *code = 101;
+      return inner.Hijack();
+    }
   } rec(w, &code);
 
   const std::string& path = req.path;
