@@ -215,6 +215,26 @@ class LogsExecE2ETest : public ::testing::Test {
     return pod.ok() ? std::string(pod->at("metadata").at("uid").as_string()) : "";
   }
 
+  // Writes the pod's status as the kubelet would: container "app" in `state`, its last
+  // attempt terminated with `last_id` (none when empty).
+  void SetStatus(const std::string& state, const std::string& last_id) {
+    json::object cs{{"name", "app"},
+                    {"image", "busybox"},
+                    {"imageID", ""},
+                    {"ready", false},
+                    {"restartCount", last_id.empty() ? 0 : 1},
+                    {"state", json::parse(state)}};
+    if (!last_id.empty()) {
+      cs["lastState"] = json::object{
+          {"terminated",
+           json::object{{"exitCode", 0}, {"reason", "Completed"}, {"containerID", last_id}}}};
+    }
+    json::object patch{{"status", json::object{{"containerStatuses", json::array{cs}}}}};
+    auto r = client_->Patch(*api::FindResource("", "v1", "pods"), "default", "logger",
+                            "application/merge-patch+json", json::serialize(patch), "status");
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
   // Runs attempt `attempt` of the pod's container "app" with its CRI log where the kubelet
   // puts it.
   std::string RunAttempt(const std::string& sandbox, const std::string& uid, int attempt,
@@ -262,6 +282,17 @@ TEST_F(LogsExecE2ETest, KubectlLogsAndExecThroughTheApiServer) {
 
   std::string uid = CreateNodeAndPod();
   ASSERT_FALSE(uid.empty());
+  // No container status yet (the kubelet has not reported one): nothing to read.
+  r = Kubectl({"logs", "logger"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "Error from server (BadRequest): container \"app\" in pod \"logger\" is not "
+            "available\n");
+  SetStatus(R"({"waiting":{"reason":"ContainerCreating"}})", "");
+  r = Kubectl({"logs", "logger"});
+  EXPECT_EQ(r.err,
+            "Error from server (BadRequest): container \"app\" in pod \"logger\" is waiting "
+            "to start: ContainerCreating\n");
   runtime::SandboxConfig sc;
   sc.pod_uid = uid;
   sc.pod_namespace = "default";
@@ -277,6 +308,7 @@ TEST_F(LogsExecE2ETest, KubectlLogsAndExecThroughTheApiServer) {
   EXPECT_EQ(base::ReadFile(dir_ + "/logs/pods/default_logger_" + uid + "/app/0.log").ok(), true);
   std::string second =
       RunAttempt(*sandbox, uid, 1, "for i in 1 2 3 4 5; do echo line$i; sleep 0.3; done");
+  SetStatus(R"({"running":{"startedAt":"2026-11-28T00:00:00Z"}})", "runc://" + first);
   absl::Time start = absl::Now();
   r = Kubectl({"logs", "-f", "logger"});
   EXPECT_EQ(r.code, 0) << r.err;

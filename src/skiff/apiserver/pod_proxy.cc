@@ -59,6 +59,51 @@ absl::StatusOr<std::string> PickContainer(const json::value& pod, const http::Re
   return BadRequest(api::Cat("container ", name, " is not valid for pod ", pod_name));
 }
 
+// What the kubelet answers from the container's status before reading any log: the
+// container must have a status, --previous needs a terminated attempt, and a container still
+// waiting says why.
+absl::Status CheckLogStatus(const json::value& pod, const std::string& container, bool previous) {
+  std::string pod_name(api::GetString(pod, {"metadata", "name"}));
+  const json::value* status = nullptr;
+  for (std::string_view list :
+       {"containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"}) {
+    const json::value* statuses = api::Find(pod, {"status", list});
+    if (statuses == nullptr || !statuses->is_array()) continue;
+    for (const auto& s : statuses->as_array()) {
+      if (status == nullptr && api::GetString(s, {"name"}) == container) status = &s;
+    }
+  }
+  auto quoted = [](std::string_view s) { return api::Cat("\"", s, "\""); };
+  if (status == nullptr) {
+    return BadRequest(api::Cat("container ", quoted(container), " in pod ", quoted(pod_name),
+                               " is not available"));
+  }
+  if (previous) {
+    if (api::GetString(*status, {"lastState", "terminated", "containerID"}).empty()) {
+      return BadRequest(api::Cat("previous terminated container ", quoted(container), " in pod ",
+                                 quoted(pod_name), " not found"));
+    }
+    return absl::OkStatus();
+  }
+  if (api::Find(*status, {"state", "running"}) != nullptr ||
+      api::Find(*status, {"state", "terminated"}) != nullptr) {
+    return absl::OkStatus();
+  }
+  if (const json::value* waiting = api::Find(*status, {"state", "waiting"})) {
+    // A restarting container still shows its last attempt.
+    if (!api::GetString(*status, {"lastState", "terminated", "containerID"}).empty()) {
+      return absl::OkStatus();
+    }
+    std::string_view reason = api::GetString(*waiting, {"reason"});
+    std::string why(reason);
+    if (reason == "ErrImagePull") why = "image can't be pulled";
+    if (reason == "ImagePullBackOff") why = "trying and failing to pull image";
+    return BadRequest(api::Cat("container ", quoted(container), " in pod ", quoted(pod_name),
+                               " is waiting to start: ", why));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<AgentTarget> NodeTarget(const json::value& pod, const json::value* node) {
   std::string pod_name(api::GetString(pod, {"metadata", "name"}));
   std::string node_name(api::GetString(pod, {"spec", "nodeName"}));
@@ -134,6 +179,10 @@ absl::StatusOr<AgentTarget> PodLogTarget(const json::value& pod, const json::val
   if (!container.ok()) return container.status();
   auto t = NodeTarget(pod, node);
   if (!t.ok()) return t.status();
+  std::string_view previous = req.Query("previous").value_or("");
+  if (auto s = CheckLogStatus(pod, *container, previous == "true" || previous == "1"); !s.ok()) {
+    return s;
+  }
   t->target = api::Cat("/containerLogs/", api::GetString(pod, {"metadata", "namespace"}), "/",
                        api::GetString(pod, {"metadata", "name"}), "/", *container,
                        PassQuery(req, {"follow", "previous", "sinceSeconds", "sinceTime",

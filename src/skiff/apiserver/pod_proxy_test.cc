@@ -9,15 +9,23 @@ namespace {
 namespace json = boost::json;
 
 json::value Pod(std::string node, std::vector<std::string> containers,
-                std::vector<std::string> init = {}) {
-  json::array cs, is;
-  for (const auto& c : containers) cs.push_back(json::object{{"name", c}});
+                std::vector<std::string> init = {}, json::object first_status = {}) {
+  json::array cs, is, statuses;
+  for (const auto& c : containers) {
+    cs.push_back(json::object{{"name", c}});
+    json::object st = statuses.empty() && !first_status.empty()
+                          ? first_status
+                          : json::object{{"state", json::object{{"running", json::object{}}}}};
+    st["name"] = c;
+    statuses.push_back(st);
+  }
   for (const auto& c : init) is.push_back(json::object{{"name", c}});
   json::object spec{{"containers", cs}};
   if (!init.empty()) spec["initContainers"] = is;
   if (!node.empty()) spec["nodeName"] = node;
   return json::object{{"metadata", json::object{{"name", "web"}, {"namespace", "ns1"}}},
-                      {"spec", spec}};
+                      {"spec", spec},
+                      {"status", json::object{{"containerStatuses", statuses}}}};
 }
 
 json::value Node(int port) {
@@ -78,6 +86,43 @@ TEST(PodLogTargetTest, ErrorsAsKubernetesGivesThem) {
   };
   for (const auto& c : cases) {
     auto t = PodLogTarget(c.pod, c.node, c.req);
+    ASSERT_FALSE(t.ok()) << c.want;
+    EXPECT_EQ(Message(t.status()), c.want);
+  }
+}
+
+TEST(PodLogTargetTest, ContainerStatusChecks) {
+  json::value node = Node(1);
+  json::object waiting{
+      {"state", json::object{{"waiting", json::object{{"reason", "ContainerCreating"}}}}}};
+  json::object pull{{"state", json::object{{"waiting", json::object{{"reason", "ErrImagePull"}}}}}};
+  json::object restarted{
+      {"state", json::object{{"waiting", json::object{{"reason", "CrashLoopBackOff"}}}}},
+      {"lastState", json::object{{"terminated", json::object{{"containerID", "runc://1"}}}}}};
+  json::value no_status = Pod("n1", {"app"});
+  no_status.as_object()["status"] = json::object{};
+  struct Case {
+    json::value pod;
+    http::Request req;
+    std::string want;  // "" when allowed
+  } cases[] = {
+      {Pod("n1", {"app"}), Req({}), ""},
+      {Pod("n1", {"app"}), Req({{"previous", "true"}}),
+       "400 previous terminated container \"app\" in pod \"web\" not found"},
+      {Pod("n1", {"app"}, {}, waiting), Req({}),
+       "400 container \"app\" in pod \"web\" is waiting to start: ContainerCreating"},
+      {Pod("n1", {"app"}, {}, pull), Req({}),
+       "400 container \"app\" in pod \"web\" is waiting to start: image can't be pulled"},
+      {Pod("n1", {"app"}, {}, restarted), Req({}), ""},
+      {Pod("n1", {"app"}, {}, restarted), Req({{"previous", "true"}}), ""},
+      {no_status, Req({}), "400 container \"app\" in pod \"web\" is not available"},
+  };
+  for (const auto& c : cases) {
+    auto t = PodLogTarget(c.pod, &node, c.req);
+    if (c.want.empty()) {
+      EXPECT_TRUE(t.ok()) << t.status();
+      continue;
+    }
     ASSERT_FALSE(t.ok()) << c.want;
     EXPECT_EQ(Message(t.status()), c.want);
   }
