@@ -57,7 +57,9 @@ std::string ExecStatusJson(const std::vector<std::string>& command, int exit_cod
 std::string ExecErrorJson(std::string_view message);
 
 struct AgentServerOptions {
-  std::string bind = "0.0.0.0";
+  // The endpoint runs commands in containers without authentication (no TLS or client
+  // certificates yet), so it stays on loopback unless told otherwise.
+  std::string bind = "127.0.0.1";
   int port = 10250;  // 0 picks a free port
 };
 
