@@ -189,6 +189,26 @@ spec:
                               "jsonpath={.items[*].reason}").out.split()
         self.assertIn("BackOff", events)
 
+    def test_logs_and_exec_reach_the_container(self):
+        self.apply(f"""
+apiVersion: v1
+kind: Pod
+metadata: {{name: talker}}
+spec:
+  nodeName: {NODE}
+  containers:
+  - {{name: main, image: busybox, command: ["sh", "-c", "for i in 1 2 3; do echo line $i; done; echo -n x > /tmp/mark; sleep 3600"]}}
+""")
+        self.wait_running("talker")
+        logs = self.wait_for("three log lines", lambda: (lambda r: r.rc == 0 and
+                             r.out.count("line") == 3 and r.out)(
+            self.kubectl("logs", "talker", check=False)))
+        self.assertEqual(logs, "line 1\nline 2\nline 3\n")
+        self.wait_for("the mark", lambda: self.kubectl("exec", "talker", "--", "cat", "/tmp/mark",
+                                                       check=False).out == "x")
+        r = self.kubectl("exec", "talker", "--", "sh", "-c", "exit 7", check=False)
+        self.assertEqual(r.rc, 7, r)
+
     def test_deleting_a_pod_stops_its_containers(self):
         self.apply(f"""
 apiVersion: v1

@@ -61,6 +61,12 @@ runtime::ContainerResources Resources(const json::value& spec) {
   return r;
 }
 
+std::string LogPath(std::string_view root, std::string_view ns, std::string_view pod,
+                    std::string_view uid, std::string_view container, int attempt) {
+  if (root.empty()) return "";
+  return api::Cat(root, "/pods/", ns, "_", pod, "_", uid, "/", container, "/", attempt, ".log");
+}
+
 }  // namespace
 
 std::string PullPolicy(const json::value& container) {
@@ -126,6 +132,45 @@ void Kubelet::StatusWriteFailed(const std::string& key) {
   if (it != pods_.end()) it->second->last_written = 0;
 }
 
+absl::StatusOr<Kubelet::Location> Kubelet::Locate(std::string_view ns, std::string_view pod,
+                                                  std::string_view container,
+                                                  bool previous) const {
+  absl::MutexLock lock(&mu_);
+  auto it = pods_.find(api::Cat(ns, "/", pod));
+  if (it == pods_.end()) {
+    return absl::NotFoundError(api::Cat("pod \"", pod, "\" in namespace \"", ns,
+                                        "\" is not running on this node"));
+  }
+  const PodRecord& rec = *it->second;
+  const ContainerRecord* c = nullptr;
+  for (size_t i = 0; i < rec.init_names.size() && i < rec.init.size(); ++i)
+    if (rec.init_names[i] == container) c = &rec.init[i];
+  for (size_t i = 0; i < rec.regular_names.size() && i < rec.regular.size(); ++i)
+    if (rec.regular_names[i] == container) c = &rec.regular[i];
+  if (c == nullptr) {
+    return absl::NotFoundError(api::Cat("container ", container, " is not valid for pod ", pod));
+  }
+  Location loc;
+  int attempt = c->attempt;
+  if (previous) {
+    if (c->previous_id.empty()) {
+      return absl::NotFoundError(api::Cat("previous terminated container \"", container,
+                                          "\" in pod \"", pod, "\" not found"));
+    }
+    loc.container_id = c->previous_id;
+    attempt = c->attempt - 1;
+  } else {
+    loc.container_id = c->id.empty() ? c->previous_id : c->id;
+    if (c->id.empty() && attempt > 0) --attempt;
+  }
+  if (loc.container_id.empty()) {
+    return absl::NotFoundError(api::Cat("container \"", container, "\" in pod \"", pod,
+                                        "\" is waiting to start: ContainerCreating"));
+  }
+  loc.log_path = LogPath(options_.log_root, ns, pod, rec.uid, container, attempt);
+  return loc;
+}
+
 size_t Kubelet::PodCount() const {
   absl::MutexLock lock(&mu_);
   return pods_.size();
@@ -177,6 +222,46 @@ void Kubelet::Recover(PodRecord& rec, const json::value& pod) {
   adopt("containers", rec.regular);
 }
 
+namespace {
+
+// The container's lifecycle.preStop handler, or null.
+const json::value* FindPreStop(const json::value& pod, std::string_view container) {
+  for (std::string_view list : {"containers", "initContainers"}) {
+    if (const json::array* cs = api::GetArray(pod, {"spec", list})) {
+      for (const auto& c : *cs)
+        if (GetString(c, {"name"}) == container) return api::Find(c, {"lifecycle", "preStop"});
+    }
+  }
+  return nullptr;
+}
+
+// Runs an exec (or sleep) preStop handler, waiting at most `limit`.
+void RunPreStop(runtime::Runtime& rt, const std::string& id, const json::value& hook,
+                absl::Duration limit) {
+  if (const json::value* sleep = api::Find(hook, {"sleep", "seconds"})) {
+    absl::SleepFor(std::min(absl::Seconds(sleep->is_int64() ? sleep->as_int64() : 0), limit));
+    return;
+  }
+  std::vector<std::string> command = Strings(api::Find(hook, {"exec"}) ? *api::Find(hook, {"exec"})
+                                                                        : json::value(),
+                                             "command");
+  if (command.empty()) return;
+  struct Done {
+    absl::Mutex mu;
+    bool done = false;
+  };
+  auto done = std::make_shared<Done>();
+  std::thread([&rt, id, command, done] {
+    (void)rt.Exec(id, command, runtime::ExecStreams{});
+    absl::MutexLock lock(&done->mu);
+    done->done = true;
+  }).detach();
+  absl::MutexLock lock(&done->mu);
+  done->mu.AwaitWithTimeout(absl::Condition(&done->done), limit);
+}
+
+}  // namespace
+
 PodSyncResult Kubelet::Terminate(const std::string& key, PodRecord& rec, const json::value& pod) {
   PodSyncResult out;
   int64_t grace =
@@ -206,8 +291,17 @@ PodSyncResult Kubelet::Terminate(const std::string& key, PodRecord& rec, const j
     std::vector<std::jthread> threads;
     for (size_t i = from; i < to; ++i) {
       out.events.push_back({"Normal", "Killing", api::Cat("Stopping container ", running[i].second)});
-      threads.emplace_back([this, id = running[i].first, timeout] {
-        (void)runtime_->StopContainer(id, timeout);
+      const json::value* hook = FindPreStop(pod, running[i].second);
+      threads.emplace_back([this, id = running[i].first, timeout, hook] {
+        absl::Duration left = timeout;
+        if (hook != nullptr) {
+          // The hook counts against the grace period; what is left (at least 2 s) goes to the
+          // stop signal. A hook still running then dies with the container.
+          absl::Time began = absl::Now();
+          RunPreStop(*runtime_, id, *hook, timeout);
+          left = std::max(timeout - (absl::Now() - began), std::min(timeout, absl::Seconds(2)));
+        }
+        (void)runtime_->StopContainer(id, left);
       });
     }
   };
@@ -313,6 +407,9 @@ bool Kubelet::StartContainer(StepContext& ctx, ContainerRecord& crec, const json
   cfg.working_dir = std::string(GetString(spec, {"workingDir"}));
   cfg.resources = Resources(spec);
   cfg.mounts = std::move(*mounts);
+  cfg.log_path = LogPath(options_.log_root, GetString(ctx.pod, {"metadata", "namespace"}),
+                         GetString(ctx.pod, {"metadata", "name"}), ctx.rec.uid, o.name,
+                         crec.attempt);
   auto id = runtime_->CreateContainer(ctx.rec.sandbox_id, cfg);
   if (!id.ok()) {
     o.reason = "CreateContainerError";
@@ -443,6 +540,15 @@ PodSyncResult Kubelet::SyncPod(const json::value& pod) {
   if (containers == nullptr) containers = &empty;
   rec.init.resize(inits->size());
   rec.regular.resize(containers->size());
+  {
+    absl::MutexLock lock(&mu_);  // Locate reads these
+    rec.ns = std::string(GetString(pod, {"metadata", "namespace"}));
+    rec.name = std::string(GetString(pod, {"metadata", "name"}));
+    rec.init_names.clear();
+    for (const auto& c : *inits) rec.init_names.emplace_back(GetString(c, {"name"}));
+    rec.regular_names.clear();
+    for (const auto& c : *containers) rec.regular_names.emplace_back(GetString(c, {"name"}));
+  }
 
   PodSyncResult out;
   std::string sandbox_error;

@@ -49,6 +49,9 @@ struct KubeletOptions {
   NodeAllocatable allocatable;
   ObjectLookup lookup;              // ConfigMaps and Secrets (env, envFrom); required
   VolumeMounter* volumes = nullptr;  // not owned; null: pods with volumeMounts fail to start
+  // Containers log (CRI format) to <log_root>/pods/<ns>_<pod>_<uid>/<container>/<attempt>.log,
+  // the kubelet's layout; empty: no logs.
+  std::string log_root;
   absl::Duration backoff_initial = absl::Seconds(10);
   absl::Duration backoff_max = absl::Seconds(300);
   // Terminating pods get min(deletionGracePeriodSeconds, this) (tests run fast).
@@ -82,6 +85,15 @@ class Kubelet {
   size_t PodCount() const;
   const KubeletOptions& options() const { return options_; }
 
+  // The current (or previous) attempt of a pod's container, for logs and exec: its runtime ID
+  // and log file. NotFound with the kubelet's message when there is none.
+  struct Location {
+    std::string container_id;
+    std::string log_path;
+  };
+  absl::StatusOr<Location> Locate(std::string_view ns, std::string_view pod,
+                                  std::string_view container, bool previous) const;
+
  private:
   struct ContainerRecord {
     std::string id;  // runtime container ID of the current attempt, "" before it is created
@@ -102,6 +114,8 @@ class Kubelet {
   };
   struct PodRecord {
     std::string uid;
+    std::string ns, name;
+    std::vector<std::string> init_names, regular_names;  // spec order
     std::string sandbox_id;
     bool recovered = false;  // looked for containers left by an earlier agent
     bool sandbox_stopped = false;

@@ -263,3 +263,30 @@ TEST_F(KubeletTest, NewKubeletAdoptsRunningContainers) {
 
 }  // namespace
 }  // namespace skiff::agent::kubelet
+
+namespace skiff::agent::kubelet {
+namespace {
+
+TEST_F(KubeletTest, LocateGivesContainerAndLogOfEachAttempt) {
+  KubeletOptions o = Options();
+  o.log_root = "/var/lib/skiff";
+  kubelet_ = std::make_unique<Kubelet>(&runtime_, o);
+  json::value pod = Pod(R"({"containers":[{"name":"c","image":"busybox:1",
+                                          "command":["sh","-c","exit 3"]}]})");
+  Sync(pod);  // attempt 0 exited, attempt 1 exited and backing off
+  std::string id(Container(pod).at("containerID").as_string());
+  auto cur = kubelet_->Locate("default", "p", "c", false);
+  ASSERT_TRUE(cur.ok()) << cur.status();
+  EXPECT_EQ(cur->container_id, id.substr(id.find("://") + 3));
+  EXPECT_EQ(cur->log_path, "/var/lib/skiff/pods/default_p_uid-p/c/1.log");
+  auto prev = kubelet_->Locate("default", "p", "c", true);
+  ASSERT_TRUE(prev.ok()) << prev.status();
+  EXPECT_NE(prev->container_id, cur->container_id);
+  EXPECT_EQ(prev->log_path, "/var/lib/skiff/pods/default_p_uid-p/c/0.log");
+  EXPECT_EQ(std::string(kubelet_->Locate("default", "p", "x", false).status().message()),
+            "container x is not valid for pod p");
+  EXPECT_TRUE(absl::IsNotFound(kubelet_->Locate("default", "q", "c", false).status()));
+}
+
+}  // namespace
+}  // namespace skiff::agent::kubelet

@@ -12,6 +12,25 @@ namespace skiff::agent::kubelet {
 
 namespace json = boost::json;
 
+namespace {
+
+class KubeletLocator : public server::ContainerLocator {
+ public:
+  explicit KubeletLocator(Kubelet* kubelet) : kubelet_(kubelet) {}
+  absl::StatusOr<server::ContainerLocation> Locate(std::string_view ns, std::string_view pod,
+                                                   std::string_view container,
+                                                   bool previous) override {
+    auto loc = kubelet_->Locate(ns, pod, container, previous);
+    if (!loc.ok()) return loc.status();
+    return server::ContainerLocation{loc->container_id, loc->log_path};
+  }
+
+ private:
+  Kubelet* kubelet_;
+};
+
+}  // namespace
+
 bool CanRunContainers(const std::string& runc) {
   return ::geteuid() == 0 && ::access(runc.c_str(), X_OK) == 0;
 }
@@ -60,8 +79,23 @@ absl::StatusOr<std::unique_ptr<LocalNode>> LocalNode::Open(client::Client* clien
   ko.node_ip = n->host_.node_ip;
   ko.allocatable = allocatable;
   ko.lookup = lookup;
+  ko.log_root = dir;
   ko.volumes = n->volumes_.get();
   n->kubelet_ = std::make_unique<Kubelet>(n->runtime_.get(), std::move(ko));
+  n->locator_ = std::make_unique<KubeletLocator>(n->kubelet_.get());
+  n->server_ = std::make_unique<server::AgentServer>(n->runtime_.get(), n->locator_.get());
+  server::AgentServerOptions so;
+  // Only on the address the API server proxies to (the node's InternalIP): logs and exec carry
+  // no authentication of their own.
+  so.bind = n->host_.node_ip;
+  so.port = n->options_.port;
+  absl::Status started = n->server_->Start(so);
+  if (!started.ok() && so.port != 0) {
+    so.port = 0;  // another agent on this host has it
+    started = n->server_->Start(so);
+  }
+  if (!started.ok()) return started;
+  n->host_.kubelet_port = n->server_->port();
   return n;
 }
 
@@ -83,6 +117,7 @@ void LocalNode::Start() {
 
 void LocalNode::Stop() {
   if (agent_ != nullptr) agent_->Stop();
+  if (server_ != nullptr) server_->Stop();
 }
 
 }  // namespace skiff::agent::kubelet

@@ -13,6 +13,7 @@
 #include "skiff/agent/kubelet/kubelet.h"
 #include "skiff/agent/kubelet/node_agent.h"
 #include "skiff/agent/runtime/runc/runc_runtime.h"
+#include "skiff/agent/server/agent_server.h"
 #include "skiff/client/client.h"
 #include "skiff/client/informer.h"
 
@@ -27,6 +28,9 @@ struct LocalNodeOptions {
   std::string bridge = "skiff0";
   std::string subnet = "10.88.0.0/16";
   std::string cgroup_parent = "/skiff";
+  // The endpoint serving container logs and exec to the API server; when taken, a free port
+  // is used (the Node's daemonEndpoints say which).
+  int port = 10250;
 };
 
 class LocalNode {
@@ -55,6 +59,8 @@ class LocalNode {
   std::unique_ptr<runtime::RuncRuntime> runtime_;
   std::unique_ptr<VolumeMounter> volumes_;
   std::unique_ptr<Kubelet> kubelet_;
+  std::unique_ptr<server::ContainerLocator> locator_;
+  std::unique_ptr<server::AgentServer> server_;
   std::unique_ptr<NodeAgent> agent_;
 };
 

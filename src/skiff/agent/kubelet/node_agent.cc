@@ -153,7 +153,7 @@ json::value BuildAgentNode(std::string_view name, const HostInfo& host,
       {"conditions", hollow::NodeConditions(nullptr, now)},
       {"addresses", json::array{json::object{{"type", "InternalIP"}, {"address", host.node_ip}},
                                 json::object{{"type", "Hostname"}, {"address", host.hostname}}}},
-      {"daemonEndpoints", json::object{{"kubeletEndpoint", json::object{{"Port", 10250}}}}},
+      {"daemonEndpoints", json::object{{"kubeletEndpoint", json::object{{"Port", host.kubelet_port}}}}},
       {"nodeInfo", std::move(info)}};
   return json::object{{"apiVersion", "v1"},
                       {"kind", "Node"},
