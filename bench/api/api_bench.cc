@@ -1,9 +1,9 @@
 // API server macro benchmarks: durable creates through HTTP with 64 concurrent clients against
 // a baseline of one SQLite transaction per write on the same disk; LIST of many pods from the
 // watch cache; watch fan-out latency; server RSS. Prints a JSON document of the figures.
-#include <sqlite3.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -299,8 +299,9 @@ int main(int argc, char** argv) {
   };
   std::vector<Watch> ws(watchers);
   int ep = epoll_create1(0);
-  std::string request = "GET /api/v1/namespaces/watch/configmaps?watch=true&resourceVersion=" +
-                        start_rv + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n";
+  std::string request =
+      "GET /api/v1/namespaces/watch/configmaps?watch=true&resourceVersion=" + start_rv +
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n";
   for (int i = 0; i < watchers; ++i) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
@@ -379,9 +380,9 @@ int main(int argc, char** argv) {
       "  \"rss_mb\": {\"before_server\": %.1f, \"idle\": %.1f, \"with_pods\": %.1f, "
       "\"per_10k_pods\": %.1f}\n}\n",
       creates.per_sec, creates.p50_ms, creates.p99_ms, base.per_sec, base.p50_ms, base.p99_ms,
-      creates.per_sec / std::max(1.0, base.per_sec), pods, list_bytes, list.p50_ms, list.p99_ms, raw_list.p50_ms, raw_list.p99_ms,
-      watchers, delivery_ms.size(), watch.p50_ms, watch.p99_ms, rss_before / 1024.0,
-      rss_idle / 1024.0, rss_pods / 1024.0,
+      creates.per_sec / std::max(1.0, base.per_sec), pods, list_bytes, list.p50_ms, list.p99_ms,
+      raw_list.p50_ms, raw_list.p99_ms, watchers, delivery_ms.size(), watch.p50_ms, watch.p99_ms,
+      rss_before / 1024.0, rss_idle / 1024.0, rss_pods / 1024.0,
       (rss_pods - rss_idle) / 1024.0 / std::max(1, pods) * 10000);
   std::filesystem::remove_all(dir);
   return 0;

@@ -1,7 +1,6 @@
 // `skiff agent`: the node agent. It runs real containers with runc (agent/kubelet/local_node.h);
 // hollow mode simulates many nodes in one process. Both talk to the API server over HTTP.
 #include <signal.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -95,7 +94,8 @@ int RunHollowAgent(const AgentFlags& flags) {
 
 std::string DefaultDataDir() {
   const char* home = std::getenv("HOME");
-  return ::geteuid() == 0 ? "/var/lib/skiff" : std::string(home ? home : ".") + "/.local/share/skiff";
+  return ::geteuid() == 0 ? "/var/lib/skiff"
+                          : std::string(home ? home : ".") + "/.local/share/skiff";
 }
 
 std::string DefaultNodeName() {
@@ -189,7 +189,8 @@ void AddAgentFlags(CLI::App& app, AgentFlags& flags) {
   app.add_option("--data-dir", flags.data_dir, "Agent data directory (real agent)");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
-  app.add_option("--bridge", flags.bridge, "Pod network bridge (real agent)")->capture_default_str();
+  app.add_option("--bridge", flags.bridge, "Pod network bridge (real agent)")
+      ->capture_default_str();
   app.add_option("--pod-subnet", flags.pod_subnet, "Pod IP range (real agent)")
       ->capture_default_str();
   app.add_option("--cgroup-parent", flags.cgroup_parent, "cgroup under which pods run (real agent)")

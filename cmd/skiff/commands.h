@@ -50,11 +50,11 @@ struct AgentFlags {
 };
 
 struct ImageFlags {
-  std::string data_dir;  // as the agent's; the store is <data-dir>/images
-  std::string action;    // import | ls | rm
-  std::string file;      // import: the tarball
-  std::string name;      // import: name for an unnamed image
-  bool quiet = false;    // ls: IDs only
+  std::string data_dir;           // as the agent's; the store is <data-dir>/images
+  std::string action;             // import | ls | rm
+  std::string file;               // import: the tarball
+  std::string name;               // import: name for an unnamed image
+  bool quiet = false;             // ls: IDs only
   std::vector<std::string> refs;  // rm
 };
 

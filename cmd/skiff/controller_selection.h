@@ -15,9 +15,9 @@ namespace skiff::cmd {
 class ControllerSelection {
  public:
   // known: every controller name the server has; off_by_default: those "*" leaves off.
-  static absl::StatusOr<ControllerSelection> Parse(std::string_view flag,
-                                                   const std::vector<std::string>& known,
-                                                   const std::set<std::string>& off_by_default = {});
+  static absl::StatusOr<ControllerSelection> Parse(
+      std::string_view flag, const std::vector<std::string>& known,
+      const std::set<std::string>& off_by_default = {});
 
   bool Enabled(std::string_view name) const { return enabled_.count(std::string(name)) > 0; }
   const std::set<std::string>& enabled() const { return enabled_; }

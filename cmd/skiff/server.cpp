@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <memory>
 #include <iostream>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -44,11 +44,20 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string>& KnownControllers() {
-  static const std::vector<std::string> names = {
-      "daemonset", "deployment", "garbagecollector", "local-path-provisioner", "namespace",
-      "nodelifecycle", "persistentvolume-binder", "persistentvolume-protection",
-      "persistentvolumeclaim-protection", "podgc", "replicaset", "replicationcontroller",
-      "statefulset", "taint-eviction-controller"};
+  static const std::vector<std::string> names = {"daemonset",
+                                                 "deployment",
+                                                 "garbagecollector",
+                                                 "local-path-provisioner",
+                                                 "namespace",
+                                                 "nodelifecycle",
+                                                 "persistentvolume-binder",
+                                                 "persistentvolume-protection",
+                                                 "persistentvolumeclaim-protection",
+                                                 "podgc",
+                                                 "replicaset",
+                                                 "replicationcontroller",
+                                                 "statefulset",
+                                                 "taint-eviction-controller"};
   return names;
 }
 
@@ -208,7 +217,8 @@ void AddServerFlags(CLI::App& app, ServerFlags& flags) {
       ->capture_default_str();
   app.add_option("--controllers", flags.controllers,
                  "Controllers to run: '*' for all, 'name' to add one, '-name' to leave one out "
-                 "(" + absl::StrJoin(KnownControllers(), ", ") + ")")
+                 "(" +
+                     absl::StrJoin(KnownControllers(), ", ") + ")")
       ->capture_default_str();
   app.add_option("--hollow-nodes", flags.hollow_nodes, "Simulated nodes to run in the server")
       ->capture_default_str();
@@ -279,8 +289,7 @@ int RunServer(const ServerFlags& flags) {
   };
   if (selection->Enabled("replicaset")) {
     components.Add(std::make_unique<controllers::replicaset::ReplicaSetController>(
-        in_process("replicaset-controller"), informers,
-        controllers::replicaset::ReplicaSetKind()));
+        in_process("replicaset-controller"), informers, controllers::replicaset::ReplicaSetKind()));
   }
   if (selection->Enabled("replicationcontroller")) {
     components.Add(std::make_unique<controllers::replicaset::ReplicaSetController>(
@@ -390,8 +399,8 @@ int RunServer(const ServerFlags& flags) {
   // [controllers wiring: start]
   components.StartAll();
   if (local_path) {
-    if (absl::Status s = controllers::volume::EnsureLocalPathStorageClass(
-            in_process("local-path-provisioner"));
+    if (absl::Status s =
+            controllers::volume::EnsureLocalPathStorageClass(in_process("local-path-provisioner"));
         !s.ok()) {
       spdlog::warn("cannot create the default StorageClass: {}", std::string(s.message()));
     }

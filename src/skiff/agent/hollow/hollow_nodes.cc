@@ -1,8 +1,8 @@
 #include "skiff/agent/hollow/hollow_nodes.h"
 
-#include <algorithm>
-
 #include <sys/utsname.h>
+
+#include <algorithm>
 
 #include "skiff/api/object.h"
 #include "skiff/api/text.h"

@@ -161,7 +161,8 @@ absl::StatusOr<std::string> PodFieldValue(const json::value& pod, std::string_vi
         out += GetString(ip, {"ip"});
       }
     }
-    if (out.empty()) out = GetString(pod, {"status", path == "status.hostIPs" ? "hostIP" : "podIP"});
+    if (out.empty())
+      out = GetString(pod, {"status", path == "status.hostIPs" ? "hostIP" : "podIP"});
     return out;
   }
   return absl::InvalidArgumentError(api::Cat("unsupported fieldPath: ", path));

@@ -33,8 +33,8 @@ using EnvList = std::vector<std::pair<std::string, std::string>>;
 // or key that is not optional is an error (the kubelet's CreateContainerConfigError) whose
 // message is Kubernetes': `configmap "x" not found`, `couldn't find key k in ConfigMap ns/x`.
 absl::StatusOr<EnvList> ResolveEnv(const boost::json::value& pod,
-                                   const boost::json::value& container,
-                                   const ObjectLookup& lookup, const NodeAllocatable& node);
+                                   const boost::json::value& container, const ObjectLookup& lookup,
+                                   const NodeAllocatable& node);
 
 // Kubernetes' $(VAR) expansion (third_party/forked/golang/expansion): $(NAME) becomes the value
 // of NAME when defined (else stays as written), $$ becomes $.

@@ -12,9 +12,11 @@ TEST(ExpandTest, Table) {
   struct Case {
     std::string in, want;
   } cases[] = {
-      {"$(A)", "x"},         {"pre-$(A)-$(B)", "pre-x-y z"}, {"$(C)", "$(C)"},
-      {"$$(A)", "$(A)"},     {"$$", "$"},                    {"a$b", "a$b"},
-      {"$(A", "$(A"},        {"end$", "end$"},               {"", ""},
+      {"$(A)", "x"},    {"pre-$(A)-$(B)", "pre-x-y z"},
+      {"$(C)", "$(C)"}, {"$$(A)", "$(A)"},
+      {"$$", "$"},      {"a$b", "a$b"},
+      {"$(A", "$(A"},   {"end$", "end$"},
+      {"", ""},
   };
   for (const auto& c : cases) EXPECT_EQ(Expand(c.in, env), c.want) << c.in;
 }
@@ -114,9 +116,9 @@ TEST(ResolveEnvTest, AllSources) {
            {"name":"color","value":"red"}]})js");
   auto env = ResolveEnv(pod, container, Objects(), NodeAllocatable{});
   ASSERT_TRUE(env.ok()) << env.status();
-  EnvList want = {{"color", "red"}, {"size", "L"},       {"S_password", "hunter2"},
-                  {"A", "a"},       {"B", "a-blue-$(NOPE)"}, {"POD", "p"},
-                  {"IP", "10.0.0.5"}, {"PW", "hunter2"},  {"SZ", "L"}};
+  EnvList want = {{"color", "red"},   {"size", "L"},           {"S_password", "hunter2"},
+                  {"A", "a"},         {"B", "a-blue-$(NOPE)"}, {"POD", "p"},
+                  {"IP", "10.0.0.5"}, {"PW", "hunter2"},       {"SZ", "L"}};
   EXPECT_EQ(*env, want);
 }
 

@@ -76,7 +76,8 @@ std::string PullPolicy(const json::value& container) {
   if (image.find('@') != std::string_view::npos) return "IfNotPresent";
   size_t slash = image.rfind('/');
   size_t colon = image.rfind(':');
-  bool tagged = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
+  bool tagged =
+      colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
   if (!tagged || image.substr(colon + 1) == "latest") return "Always";
   return "IfNotPresent";
 }
@@ -133,13 +134,12 @@ void Kubelet::StatusWriteFailed(const std::string& key) {
 }
 
 absl::StatusOr<Kubelet::Location> Kubelet::Locate(std::string_view ns, std::string_view pod,
-                                                  std::string_view container,
-                                                  bool previous) const {
+                                                  std::string_view container, bool previous) const {
   absl::MutexLock lock(&mu_);
   auto it = pods_.find(api::Cat(ns, "/", pod));
   if (it == pods_.end()) {
-    return absl::NotFoundError(api::Cat("pod \"", pod, "\" in namespace \"", ns,
-                                        "\" is not running on this node"));
+    return absl::NotFoundError(
+        api::Cat("pod \"", pod, "\" in namespace \"", ns, "\" is not running on this node"));
   }
   const PodRecord& rec = *it->second;
   const ContainerRecord* c = nullptr;
@@ -211,9 +211,9 @@ void Kubelet::Recover(PodRecord& rec, const json::value& pod) {
         c.previous_id = found[1].id;
         auto prev = runtime_->InspectContainer(c.previous_id);
         if (prev.ok() && prev->state == runtime::ContainerState::kExited) {
-          c.last_termination =
-              Termination{prev->exit_code,   prev->reason,      prev->message, prev->started_at,
-                          prev->finished_at, api::Cat(runtime_->Type(), "://", prev->id)};
+          c.last_termination = Termination{
+              prev->exit_code,  prev->reason,      prev->message,
+              prev->started_at, prev->finished_at, api::Cat(runtime_->Type(), "://", prev->id)};
         }
       }
     }
@@ -242,9 +242,8 @@ void RunPreStop(runtime::Runtime& rt, const std::string& id, const json::value& 
     absl::SleepFor(std::min(absl::Seconds(sleep->is_int64() ? sleep->as_int64() : 0), limit));
     return;
   }
-  std::vector<std::string> command = Strings(api::Find(hook, {"exec"}) ? *api::Find(hook, {"exec"})
-                                                                        : json::value(),
-                                             "command");
+  std::vector<std::string> command =
+      Strings(api::Find(hook, {"exec"}) ? *api::Find(hook, {"exec"}) : json::value(), "command");
   if (command.empty()) return;
   struct Done {
     absl::Mutex mu;
@@ -279,8 +278,9 @@ PodSyncResult Kubelet::Terminate(const std::string& key, PodRecord& rec, const j
       if (recs[i].id.empty()) continue;
       auto st = runtime_->InspectContainer(recs[i].id);
       if (!st.ok() || st->state != runtime::ContainerState::kRunning) continue;
-      std::string name =
-          specs != nullptr && i < specs->size() ? std::string(GetString((*specs)[i], {"name"})) : "";
+      std::string name = specs != nullptr && i < specs->size()
+                             ? std::string(GetString((*specs)[i], {"name"}))
+                             : "";
       running.emplace_back(recs[i].id, name);
     }
   };
@@ -290,7 +290,8 @@ PodSyncResult Kubelet::Terminate(const std::string& key, PodRecord& rec, const j
   auto stop = [&](size_t from, size_t to) {
     std::vector<std::jthread> threads;
     for (size_t i = from; i < to; ++i) {
-      out.events.push_back({"Normal", "Killing", api::Cat("Stopping container ", running[i].second)});
+      out.events.push_back(
+          {"Normal", "Killing", api::Cat("Stopping container ", running[i].second)});
       const json::value* hook = FindPreStop(pod, running[i].second);
       threads.emplace_back([this, id = running[i].first, timeout, hook] {
         absl::Duration left = timeout;
@@ -336,8 +337,8 @@ bool Kubelet::StartContainer(StepContext& ctx, ContainerRecord& crec, const json
     if (!ref.ok()) {
       if (policy == "Never") {
         o.reason = "ErrImageNeverPull";
-        o.message = api::Cat("Container image \"", image,
-                             "\" is not present with pull policy of Never");
+        o.message =
+            api::Cat("Container image \"", image, "\" is not present with pull policy of Never");
         ctx.result.events.push_back({"Warning", "ErrImageNeverPull", o.message});
         ResyncAt(ctx.result, ctx.now + options_.backoff_initial);
         return false;
@@ -349,17 +350,16 @@ bool Kubelet::StartContainer(StepContext& ctx, ContainerRecord& crec, const json
       crec.pull_error = std::string(ref.status().message());
       o.reason = "ErrImagePull";
       o.message = crec.pull_error;
-      ctx.result.events.push_back({"Warning", "Failed",
-                                   api::Cat("Failed to pull image \"", image, "\": ", o.message)});
+      ctx.result.events.push_back(
+          {"Warning", "Failed", api::Cat("Failed to pull image \"", image, "\": ", o.message)});
       ctx.result.events.push_back({"Warning", "Failed", "Error: ErrImagePull"});
       ResyncAt(ctx.result, crec.pull_retry_at);
       return false;
     }
     if (policy == "Always") {
-      ctx.result.events.push_back(
-          {"Normal", "Pulled",
-           api::Cat("Successfully pulled image \"", image, "\" in ",
-                    absl::FormatDuration(options_.clock->Now() - began))});
+      ctx.result.events.push_back({"Normal", "Pulled",
+                                   api::Cat("Successfully pulled image \"", image, "\" in ",
+                                            absl::FormatDuration(options_.clock->Now() - began))});
     } else {
       ctx.result.events.push_back(
           {"Normal", "Pulled",
@@ -407,9 +407,9 @@ bool Kubelet::StartContainer(StepContext& ctx, ContainerRecord& crec, const json
   cfg.working_dir = std::string(GetString(spec, {"workingDir"}));
   cfg.resources = Resources(spec);
   cfg.mounts = std::move(*mounts);
-  cfg.log_path = LogPath(options_.log_root, GetString(ctx.pod, {"metadata", "namespace"}),
-                         GetString(ctx.pod, {"metadata", "name"}), ctx.rec.uid, o.name,
-                         crec.attempt);
+  cfg.log_path =
+      LogPath(options_.log_root, GetString(ctx.pod, {"metadata", "namespace"}),
+              GetString(ctx.pod, {"metadata", "name"}), ctx.rec.uid, o.name, crec.attempt);
   auto id = runtime_->CreateContainer(ctx.rec.sandbox_id, cfg);
   if (!id.ok()) {
     o.reason = "CreateContainerError";
@@ -504,10 +504,10 @@ ContainerObservation Kubelet::Step(StepContext& ctx, ContainerRecord& crec, cons
       if (crec.backoff_event_for != crec.id) {
         crec.backoff_event_for = crec.id;
         ctx.result.events.push_back(
-            {"Warning", "BackOff", api::Cat("Back-off restarting failed container ", o.name,
-                                            " in pod ", GetString(ctx.pod, {"metadata", "name"}),
-                                            "_", GetString(ctx.pod, {"metadata", "namespace"}),
-                                            "(", ctx.rec.uid, ")")});
+            {"Warning", "BackOff",
+             api::Cat("Back-off restarting failed container ", o.name, " in pod ",
+                      GetString(ctx.pod, {"metadata", "name"}), "_",
+                      GetString(ctx.pod, {"metadata", "namespace"}), "(", ctx.rec.uid, ")")});
       }
       ResyncAt(ctx.result, st->finished_at + crec.backoff);
       return o;
