@@ -52,7 +52,10 @@ TEST(TaintsTest, ToleratesTaintTable) {
        {"node-role.kubernetes.io/master", "Exists", "", "NoSchedule"},
        {"node-role.kubernetes.io/control-plane", "", "NoSchedule"},
        false},
-      {"effect is case sensitive", {"k", "Exists", "", "noschedule"}, {"k", "", "NoSchedule"}, false},
+      {"effect is case sensitive",
+       {"k", "Exists", "", "noschedule"},
+       {"k", "", "NoSchedule"},
+       false},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ToleratesTaint(c.tol, c.taint), c.want) << c.name;
@@ -157,8 +160,8 @@ TEST(TaintsTest, MatchingTolerationsAndMinSeconds) {
   EXPECT_EQ(MinTolerationSeconds(
                 std::vector<Toleration>{{"k", "Exists", "", "", -5}, {"k", "Exists", "", "", 10}}),
             0);
-  EXPECT_EQ(MinTolerationSeconds(std::vector<Toleration>{{"k", "Exists", "", "", 0},
-                                                         {"k", "Exists", "", ""}}),
+  EXPECT_EQ(MinTolerationSeconds(
+                std::vector<Toleration>{{"k", "Exists", "", "", 0}, {"k", "Exists", "", ""}}),
             0);
 }
 

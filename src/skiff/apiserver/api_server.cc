@@ -271,7 +271,8 @@ void ApiServer::Handle(const http::Request& req, http::ResponseWriter& w) {
   } else if (path == "/metrics") {
     rec.Send(200, "text/plain; version=0.0.4",
              metrics_.Render(cache_->WatcherCount() + (hub_ ? hub_->StreamCount() : 0),
-                             store_->CurrentRevision()), {});
+                             store_->CurrentRevision()),
+             {});
   } else if (path == "/api" || path == "/api/" || path == "/apis" || path == "/apis/") {
     bool core = absl::StartsWith(path, "/api") && !absl::StartsWith(path, "/apis");
     std::string v = AggregatedVersion(req);
@@ -434,8 +435,8 @@ void ApiServer::HandleResource(const http::Request& req, http::ResponseWriter& w
         node = &node_json;
       }
     }
-    auto target = route.sub == "log" ? PodLogTarget(pod_json, node, req)
-                                     : PodExecTarget(pod_json, node, req);
+    auto target =
+        route.sub == "log" ? PodLogTarget(pod_json, node, req) : PodExecTarget(pod_json, node, req);
     if (!target.ok()) return SendError(w, target.status(), &route);
     return ProxyToAgent(req, w, *target);
   }

@@ -64,8 +64,7 @@ bool Flush(std::string& out, size_t& sent, int fd) {
 
 }  // namespace
 
-WatchHub::WatchHub(WatchCache* cache, WatchHubOptions options)
-    : cache_(cache), options_(options) {}
+WatchHub::WatchHub(WatchCache* cache, WatchHubOptions options) : cache_(cache), options_(options) {}
 
 WatchHub::~WatchHub() { Stop(); }
 
@@ -148,8 +147,8 @@ void WatchHub::Loop() {
       for (auto& a : incoming_) active_.push_back(std::move(a));
       incoming_.clear();
     }
-    bool pending = std::any_of(active_.begin(), active_.end(),
-                               [](const auto& a) { return !a->out.empty(); });
+    bool pending =
+        std::any_of(active_.begin(), active_.end(), [](const auto& a) { return !a->out.empty(); });
     // Sleep until something changes, a stream arrives, or housekeeping is due.
     auto now = std::chrono::steady_clock::now();
     if (!pending && cache_->Revision() <= seen && now < next_housekeeping) {

@@ -24,13 +24,13 @@ const api::ResourceInfo& ConfigMaps() { return *api::FindKind("", "ConfigMap"); 
 std::string Key(const std::string& name) { return "/registry/configmaps/default/" + name; }
 
 std::string ConfigMap(const std::string& name, const std::string& tier) {
-  return json::serialize(json::object{
-      {"apiVersion", "v1"},
-      {"kind", "ConfigMap"},
-      {"metadata", json::object{{"name", name},
-                                {"namespace", "default"},
-                                {"uid", "uid-" + name},
-                                {"labels", json::object{{"tier", tier}}}}}});
+  return json::serialize(
+      json::object{{"apiVersion", "v1"},
+                   {"kind", "ConfigMap"},
+                   {"metadata", json::object{{"name", name},
+                                             {"namespace", "default"},
+                                             {"uid", "uid-" + name},
+                                             {"labels", json::object{{"tier", tier}}}}}});
 }
 
 // Reads chunked-encoded watch events from the client end of a socket pair.
@@ -91,8 +91,9 @@ class ChunkReader {
         body_.erase(0, nl + 1);
         std::string type(ev.at("type").as_string());
         const json::object& meta = ev.at("object").at("metadata").as_object();
-        std::string name = meta.contains("name") ? std::string(meta.at("name").as_string())
-                                                 : std::string(meta.at("resourceVersion").as_string());
+        std::string name = meta.contains("name")
+                               ? std::string(meta.at("name").as_string())
+                               : std::string(meta.at("resourceVersion").as_string());
         out.push_back(type + " " + name);
       }
     }
@@ -127,9 +128,8 @@ class WatchHubTest : public ::testing::Test {
     return s;
   }
   std::future<WatchHub::End> Serve(WatchHub::Stream s) {
-    return std::async(std::launch::async, [this, s = std::move(s)]() mutable {
-      return hub_->Serve(std::move(s));
-    });
+    return std::async(std::launch::async,
+                      [this, s = std::move(s)]() mutable { return hub_->Serve(std::move(s)); });
   }
   void StartHub(WatchHubOptions o = {}) {
     o.flush_interval = 1ms;
@@ -160,8 +160,7 @@ TEST_F(WatchHubTest, SendsEventsAfterTheCursorInOrder) {
   Put("a", "db");
   ASSERT_TRUE(store_.Delete(Key("b"), 0).ok());
   ChunkReader reader(fds_[1]);
-  EXPECT_EQ(reader.Events(3),
-            (std::vector<std::string>{"ADDED b", "MODIFIED a", "DELETED b"}));
+  EXPECT_EQ(reader.Events(3), (std::vector<std::string>{"ADDED b", "MODIFIED a", "DELETED b"}));
   hub_->Stop();
   EXPECT_EQ(done.get(), WatchHub::End::kStopped);
 }

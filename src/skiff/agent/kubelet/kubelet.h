@@ -47,7 +47,7 @@ struct KubeletOptions {
   std::string node_name;
   std::string node_ip;
   NodeAllocatable allocatable;
-  ObjectLookup lookup;              // ConfigMaps and Secrets (env, envFrom); required
+  ObjectLookup lookup;               // ConfigMaps and Secrets (env, envFrom); required
   VolumeMounter* volumes = nullptr;  // not owned; null: pods with volumeMounts fail to start
   // Containers log (CRI format) to <log_root>/pods/<ns>_<pod>_<uid>/<container>/<attempt>.log,
   // the kubelet's layout; empty: no logs.
@@ -98,7 +98,7 @@ class Kubelet {
   struct ContainerRecord {
     std::string id;  // runtime container ID of the current attempt, "" before it is created
     std::string image;
-    int attempt = 0;  // restart count
+    int attempt = 0;          // restart count
     std::string previous_id;  // the attempt before, kept for lastState (and its logs)
     std::optional<Termination> last_termination;
     // CrashLoopBackOff (client-go flowcontrol.Backoff): the current delay and when it was set.
@@ -134,8 +134,8 @@ class Kubelet {
   void Recover(PodRecord& rec, const boost::json::value& pod);
   void Teardown(PodRecord& rec);
   PodSyncResult Terminate(const std::string& key, PodRecord& rec, const boost::json::value& pod);
-  ContainerObservation Step(StepContext& ctx, ContainerRecord& crec,
-                            const boost::json::value& spec, bool init, bool sidecar);
+  ContainerObservation Step(StepContext& ctx, ContainerRecord& crec, const boost::json::value& spec,
+                            bool init, bool sidecar);
   // Pulls (per imagePullPolicy), creates and starts the next attempt; fills `o` when that fails.
   bool StartContainer(StepContext& ctx, ContainerRecord& crec, const boost::json::value& spec,
                       bool init, ContainerObservation& o);

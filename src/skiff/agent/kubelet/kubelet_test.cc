@@ -25,8 +25,8 @@ class KubeletTest : public ::testing::Test {
     o.node_name = "node-1";
     o.node_ip = "192.168.5.5";
     o.clock = &clock_;
-    o.lookup = [](std::string_view, std::string_view, std::string_view name)
-        -> absl::StatusOr<json::value> {
+    o.lookup = [](std::string_view, std::string_view,
+                  std::string_view name) -> absl::StatusOr<json::value> {
       if (name == "cm") return json::parse(R"({"data":{"k":"v"}})");
       return absl::NotFoundError("no");
     };
@@ -121,7 +121,7 @@ TEST_F(KubeletTest, CrashLoopBackOffDoublesToTheCapAndResets) {
     absl::Duration wait;
     int restarts;
     std::string backoff;
-  } steps[] = {{absl::Seconds(10), 2, "20s"},  {absl::Seconds(20), 3, "40s"},
+  } steps[] = {{absl::Seconds(10), 2, "20s"},   {absl::Seconds(20), 3, "40s"},
                {absl::Seconds(40), 4, "1m20s"}, {absl::Seconds(80), 5, "2m40s"},
                {absl::Seconds(160), 6, "5m0s"}, {absl::Seconds(300), 7, "5m0s"}};
   for (const auto& s : steps) {
@@ -184,7 +184,8 @@ TEST_F(KubeletTest, RestartPolicies) {
   for (const auto& c : cases) {
     json::value pod = Pod(R"({"restartPolicy":")" + c.policy +
                               R"(","containers":[{"name":"c","image":"busybox:1",
-                                 "command":["sh","-c",")" + c.command + R"("]}]})",
+                                 "command":["sh","-c",")" +
+                              c.command + R"("]}]})",
                           "p" + std::to_string(n++));
     Sync(pod);
     EXPECT_EQ(pod.at("status").at("phase").as_string(), c.phase) << c.policy << c.command;

@@ -36,7 +36,7 @@ bool CanRunContainers(const std::string& runc) {
 }
 
 absl::StatusOr<std::unique_ptr<LocalNode>> LocalNode::Open(client::Client* client,
-                                                          LocalNodeOptions options) {
+                                                           LocalNodeOptions options) {
   std::unique_ptr<LocalNode> n(new LocalNode());
   n->client_ = client;
   n->options_ = std::move(options);

@@ -153,7 +153,8 @@ json::value BuildAgentNode(std::string_view name, const HostInfo& host,
       {"conditions", hollow::NodeConditions(nullptr, now)},
       {"addresses", json::array{json::object{{"type", "InternalIP"}, {"address", host.node_ip}},
                                 json::object{{"type", "Hostname"}, {"address", host.hostname}}}},
-      {"daemonEndpoints", json::object{{"kubeletEndpoint", json::object{{"Port", host.kubelet_port}}}}},
+      {"daemonEndpoints",
+       json::object{{"kubeletEndpoint", json::object{{"Port", host.kubelet_port}}}}},
       {"nodeInfo", std::move(info)}};
   return json::object{{"apiVersion", "v1"},
                       {"kind", "Node"},
@@ -236,9 +237,9 @@ void NodeAgent::SyncNode() {
       uid = std::string(GetString(*patched, {"metadata", "uid"}));
       json::object status = node.at("status").as_object();
       status["conditions"] = hollow::NodeConditions(&*patched, now);
-      auto st = client_->Patch(client::Nodes(), "", options_.node_name, kSmp,
-                               json::serialize(json::object{{"status", std::move(status)}}),
-                               "status");
+      auto st =
+          client_->Patch(client::Nodes(), "", options_.node_name, kSmp,
+                         json::serialize(json::object{{"status", std::move(status)}}), "status");
       if (!st.ok()) {
         queue_.AddAfter(key, std::chrono::seconds(2));
         return;
@@ -268,9 +269,9 @@ void NodeAgent::SyncNode() {
     queue_.Add(key);
     return;
   }
-  json::object patch{{"status", json::object{{"conditions", hollow::NodeConditions(
-                                                                current.ok() ? &*current : nullptr,
-                                                                now)}}}};
+  json::object patch{
+      {"status", json::object{{"conditions",
+                               hollow::NodeConditions(current.ok() ? &*current : nullptr, now)}}}};
   auto res = client_->Patch(client::Nodes(), "", options_.node_name, kSmp, json::serialize(patch),
                             "status");
   if (!res.ok()) {

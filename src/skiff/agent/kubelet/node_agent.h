@@ -35,7 +35,7 @@ struct HostInfo {
   int64_t max_pods = 110;
   std::string machine_id, system_uuid, boot_id, kernel_version, os_image;
   std::string runtime_version;  // "runc://1.1.5"
-  int kubelet_port = 10250;      // daemonEndpoints.kubeletEndpoint.Port
+  int kubelet_port = 10250;     // daemonEndpoints.kubeletEndpoint.Port
 };
 
 // Reads the host: /proc/cpuinfo (via sysconf), /proc/meminfo, statvfs(data_dir),

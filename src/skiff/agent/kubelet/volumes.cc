@@ -183,8 +183,8 @@ absl::StatusOr<std::string> ResolveBeneath(const std::string& root, std::string_
   return FdPath(f.get());
 }
 
-absl::Status WriteBeneath(const std::string& root, std::string_view relative,
-                          std::string_view data, int mode) {
+absl::Status WriteBeneath(const std::string& root, std::string_view relative, std::string_view data,
+                          int mode) {
   auto comps = Components(relative);
   if (!comps.ok()) return comps.status();
   if (comps->empty()) return absl::InvalidArgumentError("empty file path");
@@ -198,8 +198,8 @@ absl::Status WriteBeneath(const std::string& root, std::string_view relative,
   if (!dir.ok()) return Errno(api::Cat("open directory of ", relative));
   std::string tmp = api::Cat(".", comps->back(), ".tmp");
   ::unlinkat(dir.get(), tmp.c_str(), 0);
-  Fd file(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                   0600));
+  Fd file(
+      ::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!file.ok()) return Errno(api::Cat("create ", relative));
   size_t done = 0;
   while (done < data.size()) {
@@ -241,7 +241,8 @@ absl::Status VolumeManager::Project(const json::value& pod, const json::value& v
     if (const json::array* list = api::GetArray(*p, {"sources"})) {
       for (const auto& s : *list) {
         for (std::string_view kind : {"configMap", "secret", "downwardAPI"}) {
-          if (const json::value* v = api::Find(s, {kind})) sources.emplace_back(std::string(kind), v);
+          if (const json::value* v = api::Find(s, {kind}))
+            sources.emplace_back(std::string(kind), v);
         }
       }
     }
@@ -310,7 +311,8 @@ absl::Status VolumeManager::Project(const json::value& pod, const json::value& v
     }
     for (const auto& item : *items) {
       std::string_view key = GetString(item, {"key"});
-      auto it = std::find_if(data.begin(), data.end(), [&](const auto& kv) { return kv.first == key; });
+      auto it =
+          std::find_if(data.begin(), data.end(), [&](const auto& kv) { return kv.first == key; });
       if (it == data.end()) {
         if (optional) continue;
         return absl::NotFoundError(api::Cat("configmap references non-existent config key: ", key));
@@ -326,7 +328,7 @@ absl::Status VolumeManager::Project(const json::value& pod, const json::value& v
 }
 
 absl::StatusOr<std::pair<std::string, bool>> VolumeManager::HostPathOf(const json::value& pod,
-                                                                      const json::value& volume) {
+                                                                       const json::value& volume) {
   std::string_view uid = GetString(pod, {"metadata", "uid"});
   std::string_view name = GetString(volume, {"name"});
   if (const json::value* hp = api::Find(volume, {"hostPath"})) {
@@ -358,11 +360,10 @@ absl::StatusOr<std::pair<std::string, bool>> VolumeManager::HostPathOf(const jso
   }
   if (const json::value* claim = api::Find(volume, {"persistentVolumeClaim"})) {
     std::string_view claim_name = GetString(*claim, {"claimName"});
-    auto pvc = lookup_("persistentvolumeclaims", GetString(pod, {"metadata", "namespace"}),
-                       claim_name);
+    auto pvc =
+        lookup_("persistentvolumeclaims", GetString(pod, {"metadata", "namespace"}), claim_name);
     if (!pvc.ok()) {
-      return absl::NotFoundError(
-          api::Cat("persistentvolumeclaim \"", claim_name, "\" not found"));
+      return absl::NotFoundError(api::Cat("persistentvolumeclaim \"", claim_name, "\" not found"));
     }
     std::string_view pv_name = GetString(*pvc, {"spec", "volumeName"});
     if (pv_name.empty() || GetString(*pvc, {"status", "phase"}) != "Bound") {
@@ -370,7 +371,8 @@ absl::StatusOr<std::pair<std::string, bool>> VolumeManager::HostPathOf(const jso
           api::Cat("persistentvolumeclaim \"", claim_name, "\" is not bound"));
     }
     auto pv = lookup_("persistentvolumes", "", pv_name);
-    if (!pv.ok()) return absl::NotFoundError(api::Cat("persistentvolume \"", pv_name, "\" not found"));
+    if (!pv.ok())
+      return absl::NotFoundError(api::Cat("persistentvolume \"", pv_name, "\" not found"));
     std::string path(GetString(*pv, {"spec", "hostPath", "path"}));
     if (path.empty()) path = GetString(*pv, {"spec", "local", "path"});
     if (path.empty()) {
@@ -398,8 +400,8 @@ absl::Status VolumeManager::SetUpPod(const json::value& pod) {
     auto host = HostPathOf(pod, v);
     if (!host.ok()) {
       return absl::Status(host.status().code(),
-                          api::Cat("MountVolume.SetUp failed for volume \"", name, "\" : ",
-                                   std::string(host.status().message())));
+                          api::Cat("MountVolume.SetUp failed for volume \"", name,
+                                   "\" : ", std::string(host.status().message())));
     }
     if (host->first != VolumeDir(uid, name)) continue;  // hostPath, PVC: nothing to make
     std::string dir = host->first;
@@ -431,7 +433,7 @@ absl::Status VolumeManager::SetUpPod(const json::value& pod) {
 }
 
 absl::StatusOr<std::vector<runtime::Mount>> VolumeManager::MountsFor(const json::value& pod,
-                                                                    const json::value& container) {
+                                                                     const json::value& container) {
   std::vector<runtime::Mount> out;
   const json::array* mounts = api::GetArray(container, {"volumeMounts"});
   if (mounts == nullptr) return out;
@@ -444,7 +446,8 @@ absl::StatusOr<std::vector<runtime::Mount>> VolumeManager::MountsFor(const json:
         if (GetString(v, {"name"}) == name) volume = &v;
     }
     if (volume == nullptr) {
-      return absl::NotFoundError(api::Cat("cannot find volume \"", name, "\" to mount into container \"",
+      return absl::NotFoundError(api::Cat("cannot find volume \"", name,
+                                          "\" to mount into container \"",
                                           GetString(container, {"name"}), "\""));
     }
     auto host = HostPathOf(pod, *volume);
@@ -469,8 +472,9 @@ absl::StatusOr<std::vector<runtime::Mount>> VolumeManager::MountsFor(const json:
     if (!sub.empty()) {
       auto resolved = ResolveBeneath(source, sub, /*create_dirs=*/true);
       if (!resolved.ok()) {
-        return absl::InvalidArgumentError(api::Cat("subPath \"", sub, "\" of volume \"", name,
-                                                   "\": ", std::string(resolved.status().message())));
+        return absl::InvalidArgumentError(
+            api::Cat("subPath \"", sub, "\" of volume \"", name,
+                     "\": ", std::string(resolved.status().message())));
       }
       source = *resolved;
     }

@@ -51,7 +51,7 @@ absl::StatusOr<std::string> ResolveBeneath(const std::string& root, std::string_
 
 // Writes `data` to `relative` beneath `root` (directories made as needed, symlink-safe), with
 // permission bits `mode`, replacing the file atomically.
-absl::Status WriteBeneath(const std::string& root, std::string_view relative,
-                          std::string_view data, int mode);
+absl::Status WriteBeneath(const std::string& root, std::string_view relative, std::string_view data,
+                          int mode);
 
 }  // namespace skiff::agent::kubelet

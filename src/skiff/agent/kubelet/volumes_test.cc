@@ -23,8 +23,8 @@ class VolumesTest : public ::testing::Test {
     fs::create_directories(dir_ + "/vol/inside");
     fs::create_directories(dir_ + "/outside");
     fs::create_symlink(dir_ + "/outside", dir_ + "/vol/escape");  // absolute, out
-    fs::create_symlink("../outside", dir_ + "/vol/up");            // relative, out
-    fs::create_symlink("inside", dir_ + "/vol/ok");                // stays within
+    fs::create_symlink("../outside", dir_ + "/vol/up");           // relative, out
+    fs::create_symlink("inside", dir_ + "/vol/ok");               // stays within
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string Read(const std::string& path) { return base::ReadFile(path).value_or("<missing>"); }
@@ -79,7 +79,8 @@ ObjectLookup Objects(const std::string& pv_path) {
                    std::string_view name) -> absl::StatusOr<json::value> {
     if (resource == "configmaps" && name == "cm")
       return json::parse(R"({"data":{"a":"1","b":"2"}})");
-    if (resource == "secrets" && name == "s") return json::parse(R"({"data":{"pw":"aHVudGVyMg=="}})");
+    if (resource == "secrets" && name == "s")
+      return json::parse(R"({"data":{"pw":"aHVudGVyMg=="}})");
     if (resource == "persistentvolumeclaims" && name == "claim")
       return json::parse(R"({"spec":{"volumeName":"pv1"},"status":{"phase":"Bound"}})");
     if (resource == "persistentvolumes" && name == "pv1")
@@ -99,7 +100,8 @@ TEST_F(VolumesTest, SetUpAndMounts) {
       {"name":"info","downwardAPI":{"items":[{"path":"labels","fieldRef":{"fieldPath":"metadata.labels"}},
                                              {"path":"name","fieldRef":{"fieldPath":"metadata.name"}}]}},
       {"name":"proj","projected":{"sources":[{"configMap":{"name":"cm"}},{"secret":{"name":"s"}}]}},
-      {"name":"host","hostPath":{"path":")" + dir_ + R"(/hp","type":"DirectoryOrCreate"}},
+      {"name":"host","hostPath":{"path":")" +
+                                dir_ + R"(/hp","type":"DirectoryOrCreate"}},
       {"name":"data","persistentVolumeClaim":{"claimName":"claim"}},
       {"name":"opt","configMap":{"name":"absent","optional":true}}]}})");
   ASSERT_TRUE(vm.SetUpPod(pod).ok());
@@ -162,7 +164,8 @@ TEST_F(VolumesTest, SetUpErrors) {
   };
   for (const auto& c : cases) {
     json::value pod = json::parse(R"({"metadata":{"name":"p","namespace":"ns","uid":"u2"},
-                                      "spec":{"volumes":[)" + c.volume + "]}}");
+                                      "spec":{"volumes":[)" +
+                                  c.volume + "]}}");
     absl::Status s = vm.SetUpPod(pod);
     EXPECT_EQ(std::string(s.message()), c.message);
   }

@@ -52,7 +52,7 @@ class GarbageCollector {
   apiserver::WatchCache* cache_;
   client::WorkQueue queue_;
   std::mutex mu_;
-  std::map<std::string, Node> nodes_;                   // guarded by mu_, by uid
+  std::map<std::string, Node> nodes_;  // guarded by mu_, by uid
   // guarded by mu_: owner uid -> dependent uids
   absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> dependents_;
   std::jthread worker_;

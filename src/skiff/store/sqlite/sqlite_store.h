@@ -6,13 +6,13 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 #include <vector>
 

@@ -735,8 +735,8 @@ absl::StatusOr<std::string> RuncRuntime::BuildContainerBundle(const std::string&
   spec.mounts.push_back({"/etc/resolv.conf", "bind", sdir + "/resolv.conf", bind});
   // Volumes, in the order the kubelet gave them (a subPath may sit inside an earlier mount).
   for (const Mount& m : config.mounts) {
-    spec.mounts.push_back({m.container_path, "bind", m.host_path,
-                           {"rbind", "rprivate", m.read_only ? "ro" : "rw"}});
+    spec.mounts.push_back(
+        {m.container_path, "bind", m.host_path, {"rbind", "rprivate", m.read_only ? "ro" : "rw"}});
   }
   std::string pause_ns = api::Cat("/proc/", sb.pause_pid, "/ns/");
   spec.namespaces = {{"pid", ""}, {"mount", ""}, {"ipc", pause_ns + "ipc"}};
@@ -810,8 +810,8 @@ absl::StatusOr<std::string> RuncRuntime::CreateContainer(std::string_view sandbo
     if (slash != std::string::npos && slash > 0) {
       if (auto s = MakeDirs(config.log_path.substr(0, slash)); !s.ok()) return fail(s);
     }
-    std::string log = api::Cat(config.log_path, "\n", options_.log_max_bytes, "\n",
-                               options_.log_max_files, "\n");
+    std::string log =
+        api::Cat(config.log_path, "\n", options_.log_max_bytes, "\n", options_.log_max_files, "\n");
     if (auto s = base::WriteFileAtomic(dir + "/log", log); !s.ok()) return fail(s);
   }
 

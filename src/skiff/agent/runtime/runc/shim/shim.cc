@@ -12,8 +12,8 @@
 // on while the agent is away, and records the exit only once the output is all written.
 // Linked statically; single-threaded.
 #include <fcntl.h>
-#include <signal.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -119,7 +119,8 @@ int CopyOutputUntilExit(pid_t container, int out_r, int err_r, const LogConfig& 
       if (w == container) code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
     if (w < 0 && errno == ECHILD) no_child = true;
-    if ((code >= 0 || no_child) && exited_at.tv_sec == 0) clock_gettime(CLOCK_MONOTONIC, &exited_at);
+    if ((code >= 0 || no_child) && exited_at.tv_sec == 0)
+      clock_gettime(CLOCK_MONOTONIC, &exited_at);
   };
   reap();
   while (true) {
@@ -131,8 +132,8 @@ int CopyOutputUntilExit(pid_t container, int out_r, int err_r, const LogConfig& 
       // Whatever the container's leftovers still hold open gets two more seconds.
       timespec now;
       clock_gettime(CLOCK_MONOTONIC, &now);
-      long long waited = (now.tv_sec - exited_at.tv_sec) * 1000LL +
-                         (now.tv_nsec - exited_at.tv_nsec) / 1000000;
+      long long waited =
+          (now.tv_sec - exited_at.tv_sec) * 1000LL + (now.tv_nsec - exited_at.tv_nsec) / 1000000;
       if (waited >= 2000) break;
       timeout = static_cast<int>(2000 - waited);
     } else if (sfd < 0) {
