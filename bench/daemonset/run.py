@@ -16,7 +16,6 @@ Usage: bench/daemonset/run.py [--skiff build/release/cmd/skiff/skiff] [--nodes 5
 """
 import argparse
 import http.client
-import importlib.util
 import json
 import os
 import shutil
@@ -26,12 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-# The API client, RSS reading and SQLite baseline are the StatefulSet benchmark's.
-_spec = importlib.util.spec_from_file_location(
-    "sts_bench", Path(__file__).resolve().parent.parent / "statefulset" / "run.py")
-_sts = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_sts)
-Api, free_port, rss_mb, sqlite_baseline = _sts.Api, _sts.free_port, _sts.rss_mb, _sts.sqlite_baseline
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchlib import Api, free_port, rss_mb, sqlite_baseline  # noqa: E402
 
 DS_PATH = "/apis/apps/v1/namespaces/default/daemonsets"
 PODS = "/api/v1/namespaces/default/pods"
