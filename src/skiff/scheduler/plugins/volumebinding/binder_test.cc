@@ -207,9 +207,13 @@ TEST_F(SchedulerVolumeBinderTest, ReserveAndPreBindProvisionOnTheChosenNode) {
   EXPECT_EQ(Filter(*second, "node-b"), "ok");
 
   ASSERT_EQ(Result(binder_->PreBind(*first, "node-b")), "ok");
+  // PreBind returns once the claim names its volume with bind-completed, as upstream's
+  // checkBindings does; the Bound phase is the binder's next (status) write.
   json::value claim = ClaimNow("data");
   EXPECT_EQ(vol::AnnotationValue(claim, vol::kAnnSelectedNode), "node-b");
-  EXPECT_EQ(api::GetString(claim, {"status", "phase"}), "Bound");
+  WaitFor("claim data Bound",
+          [&] { return api::GetString(ClaimNow("data"), {"status", "phase"}) == "Bound"; });
+  claim = ClaimNow("data");
   std::string pv_name = "pvc-" + vol::Uid(claim);
   EXPECT_EQ(api::GetString(claim, {"spec", "volumeName"}), pv_name);
   json::value pv = Get(client::PersistentVolumes(), "", pv_name);
