@@ -19,9 +19,16 @@ build-dev: deps
 	@cmake --preset dev >/dev/null
 	@cmake --build --preset dev
 
-# Starts a single-node cluster on the embedded SQLite store, in the foreground.
+DATA_DIR ?=
+NODES ?= 1
+
+# Starts a cluster on the embedded SQLite store, in the foreground: one node by default, or
+# NODES=3 (a tainted control-plane node and two workers). As root the nodes run real
+# containers, with the busybox image the examples use imported first.
 run: build
-	$(SKIFF_RELEASE) server $(ARGS)
+	@if [ "$$(id -u)" = 0 ]; then SKIFF_BIN=$(SKIFF_RELEASE) bash scripts/make-busybox-image.sh \
+	  --examples --if-missing $(if $(DATA_DIR),--data-dir $(DATA_DIR)); fi
+	$(SKIFF_RELEASE) server $(if $(DATA_DIR),--data-dir $(DATA_DIR)) --nodes $(NODES) $(ARGS)
 
 # Unit, store conformance and integration tests (real kubectl and python client).
 test: build-dev

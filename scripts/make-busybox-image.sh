@@ -11,11 +11,14 @@
 # and the result is reproducible for a given busybox-static version.
 #
 # Usage: scripts/make-busybox-image.sh [--data-dir DIR] [--output FILE] [--name REF]...
-#                                       [--no-import]
+#                                       [--no-import] [--examples] [--if-missing]
 #   --data-dir DIR  the node data directory to import into (default: skiff's default)
 #   --output FILE   where to write the OCI archive (default: a temporary file, removed after)
 #   --name REF      names to import it under (repeatable; default busybox:latest and
 #                   busybox:<version>)
+#   --examples      also name it busybox:1.36 and busybox:1.37, the tags examples/ and the
+#                   tutorial use (the content stays this Debian build whatever the tag says)
+#   --if-missing    do nothing when every name is already in the store
 #   --no-import     only write the archive (needs --output)
 # SKIFF_BIN selects the skiff binary (default: build/dev/cmd/skiff/skiff, else `skiff`).
 set -euo pipefail
@@ -24,13 +27,17 @@ data_dir=""
 output=""
 names=()
 import=1
+examples=0
+if_missing=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --data-dir) data_dir="$2"; shift 2 ;;
     --output) output="$2"; shift 2 ;;
     --name) names+=("$2"); shift 2 ;;
     --no-import) import=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --examples) examples=1; shift ;;
+    --if-missing) if_missing=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "make-busybox-image: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -43,9 +50,25 @@ fi
 deb_version=$(dpkg-query -W -f='${Version}' busybox-static)
 version=$(echo "$deb_version" | sed -e 's/^[0-9]*://' -e 's/-.*//')  # 1:1.35.0-4+b1 -> 1.35.0
 [ ${#names[@]} -gt 0 ] || names=("busybox:latest" "busybox:$version")
+[ "$examples" = 0 ] || names+=("busybox:1.36" "busybox:1.37")
 if [ "$import" = 0 ] && [ -z "$output" ]; then
   echo "make-busybox-image: --no-import needs --output" >&2
   exit 2
+fi
+
+skiff="${SKIFF_BIN:-}"
+if [ -z "$skiff" ]; then
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  if [ -x "$here/build/dev/cmd/skiff/skiff" ]; then skiff="$here/build/dev/cmd/skiff/skiff"; else skiff=skiff; fi
+fi
+if [ "$if_missing" = 1 ] && [ "$import" = 1 ]; then
+  have=$("$skiff" image ${data_dir:+--data-dir "$data_dir"} ls 2>/dev/null | awk 'NR>1 {print $1":"$2}')
+  missing=0
+  for name in "${names[@]}"; do
+    case "$name" in */*) full="$name" ;; *) full="docker.io/library/$name" ;; esac
+    grep -qxF "$full" <<<"$have" || missing=1
+  done
+  [ "$missing" = 1 ] || exit 0
 fi
 
 case "$(uname -m)" in
@@ -128,11 +151,6 @@ tar --sort=name --numeric-owner --owner=0 --group=0 --mtime="@$epoch" -C "$layou
 echo "make-busybox-image: busybox $version (Debian $deb_version), manifest sha256:$manifest, layer $(size_of "$layer") bytes${output:+ -> $output}"
 
 [ "$import" = 1 ] || exit 0
-skiff="${SKIFF_BIN:-}"
-if [ -z "$skiff" ]; then
-  here=$(cd "$(dirname "$0")/.." && pwd)
-  if [ -x "$here/build/dev/cmd/skiff/skiff" ]; then skiff="$here/build/dev/cmd/skiff/skiff"; else skiff=skiff; fi
-fi
 for name in "${names[@]}"; do
   "$skiff" image ${data_dir:+--data-dir "$data_dir"} import --name "$name" "$archive"
 done

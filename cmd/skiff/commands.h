@@ -19,6 +19,16 @@ struct ServerFlags {
   // The embedded node agent (a one-node cluster) when running as root with runc available.
   bool agent = true;
   std::string node_name;  // of the embedded agent; default: the host name
+  // Nodes run by the server (real containers): its own node plus nodes-1 workers named
+  // <node-name>-worker, <node-name>-worker2, ... with their own data dirs under nodes/.
+  int nodes = 1;
+  // Whether the server's own node carries node-role.kubernetes.io/control-plane:NoSchedule:
+  // "auto" (when it runs worker nodes beside it), "true" or "false".
+  std::string control_plane_taint = "auto";
+  // Pod networking and cgroups of the embedded nodes (as `skiff agent`'s flags).
+  std::string bridge = "skiff0";
+  std::string pod_subnet = "10.88.0.0/16";
+  std::string cgroup_parent = "/skiff";
   // Node lifecycle, as kube-controller-manager's flags (durations like "50s" or "1m0s").
   std::string node_monitor_grace_period = "50s";
   std::string node_monitor_period = "5s";
@@ -43,7 +53,8 @@ struct AgentFlags {
   std::string node_name;
   std::string data_dir;
   std::string log_level = "info";
-  // Pod networking and cgroups of the real agent (two agents on one host need their own).
+  // Pod networking and cgroups of the real agent. Agents of one host may share them: pod IPs
+  // on a bridge are allocated host-wide and pod cgroups are named by pod UID.
   std::string bridge = "skiff0";
   std::string pod_subnet = "10.88.0.0/16";
   std::string cgroup_parent = "/skiff";

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "cmd/skiff/commands.h"
 #include "cmd/skiff/controller_selection.h"
+#include "cmd/skiff/embedded_nodes.h"
 #include "skiff/agent/hollow/hollow_nodes.h"
 #include "skiff/agent/kubelet/local_node.h"
 #include "skiff/apiserver/api_server.h"
@@ -226,6 +227,23 @@ void AddServerFlags(CLI::App& app, ServerFlags& flags) {
                  "Run the node agent in the server (needs root and runc; --agent=false: no node)")
       ->capture_default_str();
   app.add_option("--node-name", flags.node_name, "Name of the embedded agent's node (host name)");
+  app.add_option("--nodes", flags.nodes,
+                 "Nodes with real containers: the server's own plus workers <node-name>-worker, "
+                 "<node-name>-worker2, ... (needs root and runc)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--control-plane-taint", flags.control_plane_taint,
+                 "Taint the server's own node node-role.kubernetes.io/control-plane:NoSchedule: "
+                 "auto (when --nodes > 1), true or false")
+      ->check(CLI::IsMember({"auto", "true", "false"}))
+      ->capture_default_str();
+  app.add_option("--bridge", flags.bridge, "Pod network bridge of the embedded nodes")
+      ->capture_default_str();
+  app.add_option("--pod-subnet", flags.pod_subnet, "Pod IP range of the embedded nodes")
+      ->capture_default_str();
+  app.add_option("--cgroup-parent", flags.cgroup_parent,
+                 "cgroup under which the embedded nodes' pods run")
+      ->capture_default_str();
   AddNodeLifecycleFlags(app, flags);
 }
 
@@ -358,21 +376,31 @@ int RunServer(const ServerFlags& flags) {
   }
   // [node agent wiring: construct]
   if (flags.agent && agent::kubelet::CanRunContainers()) {
-    agent::kubelet::LocalNodeOptions node_opts;
-    node_opts.data_dir = data_dir.string();
-    if (flags.node_name.empty()) {
+    std::string base_name = flags.node_name;
+    if (base_name.empty()) {
       char host[256] = {};
       ::gethostname(host, sizeof host - 1);
-      node_opts.node_name = absl::AsciiStrToLower(host);
-    } else {
-      node_opts.node_name = flags.node_name;
+      base_name = absl::AsciiStrToLower(host);
     }
-    auto node = agent::kubelet::LocalNode::Open(in_process("skiff-node-agent"), node_opts);
-    if (node.ok()) {
+    for (EmbeddedNode& planned :
+         PlanEmbeddedNodes(base_name, data_dir.string(), flags.nodes, flags.control_plane_taint)) {
+      agent::kubelet::LocalNodeOptions node_opts;
+      node_opts.node_name = std::move(planned.name);
+      node_opts.data_dir = std::move(planned.data_dir);
+      node_opts.images_dir = std::move(planned.images_dir);
+      node_opts.labels = std::move(planned.labels);
+      node_opts.taints = std::move(planned.taints);
+      node_opts.bridge = flags.bridge;
+      node_opts.subnet = flags.pod_subnet;
+      node_opts.cgroup_parent = flags.cgroup_parent;
+      auto node = agent::kubelet::LocalNode::Open(in_process("skiff-node-agent"), node_opts);
+      if (!node.ok()) {
+        spdlog::warn("no node agent for {}: {}", node_opts.node_name,
+                     std::string(node.status().message()));
+        continue;
+      }
       (*node)->Register(&informers.For(client::Pods()));
       components.Add(std::move(*node));
-    } else {
-      spdlog::warn("no node agent: {}", std::string(node.status().message()));
     }
   } else if (flags.agent) {
     spdlog::info("no node agent: running containers needs root and /usr/sbin/runc");

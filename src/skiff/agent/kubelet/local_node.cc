@@ -45,7 +45,8 @@ absl::StatusOr<std::unique_ptr<LocalNode>> LocalNode::Open(client::Client* clien
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::InternalError(api::Cat("create ", dir, ": ", ec.message()));
   n->host_ = ReadHostInfo(dir);
-  auto store = images::ImageStore::Open(dir + "/images");
+  auto store = images::ImageStore::Open(n->options_.images_dir.empty() ? dir + "/images"
+                                                                       : n->options_.images_dir);
   if (!store.ok()) return store.status();
   n->images_ = std::move(*store);
   runtime::RuncRuntimeOptions ro;

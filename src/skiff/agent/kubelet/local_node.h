@@ -22,6 +22,9 @@ namespace skiff::agent::kubelet {
 struct LocalNodeOptions {
   std::string node_name;
   std::string data_dir;  // images/, runtime/, pods/
+  // The image store; empty: <data_dir>/images. The nodes `skiff server --nodes N` runs share
+  // the server's, so one `skiff image import` serves them all.
+  std::string images_dir;
   std::map<std::string, std::string> labels;
   std::vector<boost::json::object> taints;
   std::string runc = "/usr/sbin/runc";

@@ -17,7 +17,9 @@ struct PodNetworkOptions {
   std::string cni_bin_dir = "/usr/lib/cni";
   std::string bridge = "skiff0";        // at most 15 characters
   std::string subnet = "10.88.0.0/16";  // pods get addresses from .2 on; .1 is the bridge
-  std::string state_dir;                // host-local's allocations live here
+  // host-local's allocations live here; shared by every runtime using the bridge (default
+  // /run/skiff/cni/<bridge>), so the nodes of one host never allocate the same address.
+  std::string state_dir;
   std::string ip_binary = "/usr/sbin/ip";
 };
 

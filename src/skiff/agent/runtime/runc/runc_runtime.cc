@@ -144,13 +144,17 @@ absl::StatusOr<std::unique_ptr<RuncRuntime>> RuncRuntime::Open(RuncRuntimeOption
   if (options.images == nullptr) return absl::InvalidArgumentError("an image store is required");
   if (options.shim.empty()) options.shim = SelfDir() + "/skiff-shim";
   if (options.pause.empty()) options.pause = SelfDir() + "/skiff-pause";
-  if (options.network.state_dir.empty()) options.network.state_dir = options.root + "/cni";
+  // Every agent on this host shares the bridge, so they share its address allocations too:
+  // two nodes of one machine never hand out the same pod IP.
+  if (options.network.state_dir.empty()) {
+    options.network.state_dir = "/run/skiff/cni/" + options.network.bridge;
+  }
   for (const std::string* bin : {&options.runc, &options.shim, &options.pause}) {
     if (::access(bin->c_str(), X_OK) != 0) {
       return absl::FailedPreconditionError(api::Cat(*bin, " is not an executable"));
     }
   }
-  for (const char* sub : {"runc", "sandboxes", "containers", "cni"}) {
+  for (const char* sub : {"runc", "sandboxes", "containers"}) {
     if (auto s = MakeDirs(api::Cat(options.root, "/", sub), 0700); !s.ok()) return s;
   }
   std::unique_ptr<RuncRuntime> rt(new RuncRuntime(std::move(options)));

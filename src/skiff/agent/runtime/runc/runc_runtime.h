@@ -37,7 +37,7 @@ struct RuncRuntimeOptions {
   // skiff-shim and skiff-pause; empty: beside the running executable (/proc/self/exe).
   std::string shim;
   std::string pause;
-  PodNetworkOptions network;             // state_dir defaults to <root>/cni
+  PodNetworkOptions network;             // state_dir defaults to /run/skiff/cni/<bridge>
   std::string node_ip = "127.0.0.1";     // what hostNetwork pods report
   std::string cgroup_parent = "/skiff";  // cgroupfs path under which pods get theirs
   const base::Clock* clock = &base::Clock::Real();
