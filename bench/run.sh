@@ -52,3 +52,8 @@ if [ "$(id -u)" = 0 ] && [ -x "$B/bench/skiff_runtime_bench" ]; then
   echo "== runtime: pod start (sandbox + container) through RuncRuntime vs raw runc run of the same bundle"
   "$B/bench/skiff_runtime_bench" --rounds "${SKIFF_BENCH_RUNTIME_ROUNDS:-50}" | tee "$OUT/runtime.json"
 fi
+
+if [ "$(id -u)" = 0 ]; then
+  echo "== pods: create -> Running on real containers (1 and 50 pods) vs raw runc run; server start and RSS with its agent"
+  /usr/bin/python3 bench/pods/run.py --skiff "$B/cmd/skiff/skiff" --json "$OUT/pods.json"
+fi
