@@ -83,16 +83,12 @@ void EventRecorder::Write(const Pending& p) {
     }
     seen_.erase(it);  // expired or deleted: record afresh
   }
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".%016llx",
-                static_cast<unsigned long long>(absl::ToUnixNanos(p.when)));
-  std::string name = std::string(p.involved.at("name").as_string()) + suffix;
   json::object source;
   source["component"] = component_;
   if (!host_.empty()) source["host"] = host_;
   json::object ev{{"apiVersion", "v1"},
                   {"kind", "Event"},
-                  {"metadata", json::object{{"name", name}, {"namespace", p.ns}}},
+                  {"metadata", json::object{{"namespace", p.ns}}},
                   {"involvedObject", p.involved},
                   {"reason", p.reason},
                   {"message", p.message},
@@ -104,7 +100,19 @@ void EventRecorder::Write(const Pending& p) {
                   {"eventTime", nullptr},
                   {"reportingComponent", component_},
                   {"reportingInstance", host_}};
-  auto res = client_->Create(Events(), p.ns, ev);
+  // Named <object>.<unix nanos in hex> as Kubernetes names them. Two events about one object at
+  // the same instant (another component, a coarse clock) take the next free nanosecond.
+  std::string name;
+  absl::StatusOr<json::value> res = absl::UnknownError("not written");
+  const uint64_t nanos = static_cast<uint64_t>(absl::ToUnixNanos(p.when));
+  for (uint64_t bump = 0; bump < 8; ++bump) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, ".%016llx", static_cast<unsigned long long>(nanos + bump));
+    name = std::string(p.involved.at("name").as_string()) + suffix;
+    ev["metadata"].as_object()["name"] = name;
+    res = client_->Create(Events(), p.ns, ev);
+    if (res.ok() || !IsAlreadyExistsError(res.status())) break;
+  }
   if (res.ok()) seen_[key] = {name, 1};
   if (seen_.size() > 4096) seen_.erase(seen_.begin());
 }
