@@ -83,7 +83,11 @@ std::string PullPolicy(const json::value& container) {
 }
 
 Kubelet::Kubelet(runtime::Runtime* runtime, KubeletOptions options)
-    : runtime_(runtime), options_(std::move(options)) {}
+    : runtime_(runtime), options_(std::move(options)), prober_(runtime, options_.inline_probes) {}
+
+void Kubelet::SetProbeListener(std::function<void(const std::string& key)> listener) {
+  prober_.SetListener(std::move(listener));
+}
 
 void Kubelet::ResyncAt(PodSyncResult& r, absl::Time t) {
   if (!r.resync_at || t < *r.resync_at) r.resync_at = t;
@@ -259,6 +263,27 @@ void RunPreStop(runtime::Runtime& rt, const std::string& id, const json::value& 
   done->mu.AwaitWithTimeout(absl::Condition(&done->done), limit);
 }
 
+// Stops a container within `timeout`: its preStop hook first (counting against the grace
+// period), then the stop signal with what is left (at least 2 s), then SIGKILL. A hook still
+// running then dies with the container.
+void StopWithPreStop(runtime::Runtime& rt, const std::string& id, const json::value* hook,
+                     absl::Duration timeout) {
+  absl::Duration left = timeout;
+  if (hook != nullptr) {
+    absl::Time began = absl::Now();
+    RunPreStop(rt, id, *hook, timeout);
+    left = std::max(timeout - (absl::Now() - began), std::min(timeout, absl::Seconds(2)));
+  }
+  (void)rt.StopContainer(id, left);
+}
+
+// Kubernetes' minimumGracePeriodInSeconds: a kill gets at least 2 s (unless tests cap it).
+absl::Duration KillGrace(int64_t seconds, absl::Duration max_grace) {
+  absl::Duration grace = std::min(absl::Seconds(std::max<int64_t>(seconds, 0)), max_grace);
+  if (grace < absl::Seconds(2) && max_grace >= absl::Seconds(2)) grace = absl::Seconds(2);
+  return grace;
+}
+
 }  // namespace
 
 PodSyncResult Kubelet::Terminate(const std::string& key, PodRecord& rec, const json::value& pod) {
@@ -294,15 +319,7 @@ PodSyncResult Kubelet::Terminate(const std::string& key, PodRecord& rec, const j
           {"Normal", "Killing", api::Cat("Stopping container ", running[i].second)});
       const json::value* hook = FindPreStop(pod, running[i].second);
       threads.emplace_back([this, id = running[i].first, timeout, hook] {
-        absl::Duration left = timeout;
-        if (hook != nullptr) {
-          // The hook counts against the grace period; what is left (at least 2 s) goes to the
-          // stop signal. A hook still running then dies with the container.
-          absl::Time began = absl::Now();
-          RunPreStop(*runtime_, id, *hook, timeout);
-          left = std::max(timeout - (absl::Now() - began), std::min(timeout, absl::Seconds(2)));
-        }
-        (void)runtime_->StopContainer(id, left);
+        StopWithPreStop(*runtime_, id, hook, timeout);
       });
     }
   };
@@ -420,6 +437,8 @@ bool Kubelet::StartContainer(StepContext& ctx, ContainerRecord& crec, const json
   }
   crec.id = *id;
   crec.image = image;
+  crec.killed_by_probe = false;
+  crec.probes.kill.reset();
   ctx.result.events.push_back({"Normal", "Created", api::Cat("Created container ", o.name)});
   absl::Status started = runtime_->StartContainer(*id);
   if (started.ok()) {
@@ -428,6 +447,58 @@ bool Kubelet::StartContainer(StepContext& ctx, ContainerRecord& crec, const json
     ctx.result.events.push_back(
         {"Warning", "Failed", api::Cat("Error: ", std::string(started.message()))});
   }
+  return true;
+}
+
+bool Kubelet::RunProbes(StepContext& ctx, ContainerRecord& crec, const json::value& spec,
+                        const runtime::ContainerStatus& st, bool sidecar, ContainerObservation& o) {
+  if (crec.probes.kill != nullptr) {
+    if (!crec.probes.kill->Done()) {
+      // Being killed: as started as it was, and not ready.
+      o.started = crec.probes.started;
+      o.ready = false;
+      return false;
+    }
+    crec.probes.kill.reset();
+    return true;
+  }
+  ProbeTarget target;
+  target.pod_key = api::Cat(ctx.rec.ns, "/", ctx.rec.name);
+  target.pod_ip = ctx.obs.pod_ip;
+  target.container = &spec;
+  target.container_id = crec.id;
+  target.started_at = st.started_at;
+  ProbeVerdict v = prober_.Probe(crec.probes, target, ctx.now, ctx.result.events);
+  o.started = v.started;
+  o.ready = v.ready;
+  if (v.next_due) ResyncAt(ctx.result, *v.next_due);
+  if (!v.failed) return false;
+
+  // computePodActions: a container that failed its liveness or startup probe is killed (with
+  // the probe's grace period if it has one, else the pod's) and restarted unless the policy
+  // says Never.
+  bool restart = sidecar || GetString(ctx.pod, {"spec", "restartPolicy"}, "Always") != "Never";
+  ctx.result.events.push_back({"Normal", "Killing",
+                               api::Cat("Container ", o.name, " failed ",
+                                        *v.failed == ProbeType::kLiveness ? "liveness" : "startup",
+                                        " probe", restart ? ", will be restarted" : "")});
+  std::optional<ProbeSpec> failed = ParseProbe(spec, *v.failed);
+  int64_t seconds = failed && failed->termination_grace_period_seconds
+                        ? *failed->termination_grace_period_seconds
+                        : api::GetInt(ctx.pod, {"spec", "terminationGracePeriodSeconds"}, 30);
+  absl::Duration grace = KillGrace(seconds, options_.max_grace);
+  std::optional<json::value> hook;
+  if (const json::value* h = FindPreStop(ctx.pod, o.name)) hook = *h;
+  crec.killed_by_probe = true;
+  o.ready = false;
+  crec.probes.kill = prober_.Start(target.pod_key,
+                                   [rt = runtime_, id = crec.id, hook = std::move(hook),
+                                    grace]() -> absl::StatusOr<probe::Outcome> {
+                                     StopWithPreStop(*rt, id, hook ? &*hook : nullptr, grace);
+                                     return probe::Outcome{};
+                                   });
+  if (!crec.probes.kill->Done()) return false;
+  crec.probes.kill.reset();
   return true;
 }
 
@@ -470,16 +541,22 @@ ContainerObservation Kubelet::Step(StepContext& ctx, ContainerRecord& crec, cons
       o.reason.clear();
       o.started_at = st->started_at;
       if (init && !sidecar) return o;  // a running init container is neither started nor ready
-      o.started = true;
-      o.ready = true;
       // Keep watching it: the runtime reports exits only when asked.
       ResyncAt(ctx.result, ctx.now + absl::Seconds(1));
-      return o;
+      if (!RunProbes(ctx, crec, spec, *st, sidecar, o)) return o;
+      // A failed probe killed it: handle the exit like any other.
+      st = runtime_->InspectContainer(crec.id);
+      if (!st.ok() || st->state != runtime::ContainerState::kExited) return o;
+      o.state = State::kWaiting;
+      o.started = o.ready = false;
+      o.started_at = absl::Time();
     }
     if (st->state != runtime::ContainerState::kExited) return o;
     Termination exit{st->exit_code,  st->reason,      st->message,
                      st->started_at, st->finished_at, o.container_id};
-    if (!MustRestart(policy, init, sidecar, st->exit_code)) {
+    bool restart = MustRestart(policy, init, sidecar, st->exit_code) ||
+                   (crec.killed_by_probe && policy != "Never");
+    if (!restart) {
       o.state = State::kTerminated;
       o.exit_code = st->exit_code;
       o.reason = st->reason;

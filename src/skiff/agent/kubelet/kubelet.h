@@ -4,7 +4,9 @@
 // regular ones, restarts exited containers per restartPolicy with the CrashLoopBackOff back-off
 // (10 s doubling to 5 min, reset after 10 min), terminates pods gracefully (stop signal, then
 // SIGKILL after the grace period), resolves env/envFrom/command/args, mounts the volumes a
-// VolumeMounter prepares, and builds the pod status (status/pod_status.h) and events.
+// VolumeMounter prepares, runs the containers' probes (prober.h: readiness decides `ready`, a
+// startup probe `started`, a failed liveness or startup probe kills and restarts the container)
+// and builds the pod status (status/pod_status.h) and events.
 //
 // It never calls the API (the NodeAgent does), so tests drive it directly. Thread-safe: different
 // pods may sync on different threads; the calls for one pod must not overlap (a work queue
@@ -24,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "skiff/agent/kubelet/env.h"
+#include "skiff/agent/kubelet/prober.h"
 #include "skiff/agent/runtime/runtime.h"
 #include "skiff/agent/status/pod_status.h"
 #include "skiff/base/time.h"
@@ -54,8 +57,12 @@ struct KubeletOptions {
   std::string log_root;
   absl::Duration backoff_initial = absl::Seconds(10);
   absl::Duration backoff_max = absl::Seconds(300);
-  // Terminating pods get min(deletionGracePeriodSeconds, this) (tests run fast).
+  // Terminating pods, and containers killed for a failed probe, get at most this grace period
+  // (tests run fast).
   absl::Duration max_grace = absl::InfiniteDuration();
+  // Probes and the kills they cause run inside SyncPod instead of on threads of their own:
+  // tests drive them with the clock.
+  bool inline_probes = false;
   const base::Clock* clock = &base::Clock::Real();
 };
 
@@ -77,6 +84,9 @@ class Kubelet {
   Kubelet(runtime::Runtime* runtime, KubeletOptions options);
 
   PodSyncResult SyncPod(const boost::json::value& pod);
+  // Called with the pod's key ("namespace/name") when one of its probes (or a kill) finishes
+  // off the sync thread: the pod should sync again. See Prober::SetListener.
+  void SetProbeListener(std::function<void(const std::string& key)> listener);
   // The pod is gone from the API: stop and remove its sandbox. `key` is "namespace/name".
   void ForgetPod(const std::string& key);
   // Writing the status SyncPod returned failed: the next sync returns it again.
@@ -111,6 +121,10 @@ class Kubelet {
     absl::Duration pull_backoff = absl::ZeroDuration();
     absl::Time pull_retry_at;
     std::string pull_error;
+    // Probes of the current attempt, and whether a failed one killed it (it then restarts
+    // unless the restartPolicy is Never, whatever its exit code).
+    ProbeState probes;
+    bool killed_by_probe = false;
   };
   struct PodRecord {
     std::string uid;
@@ -139,10 +153,15 @@ class Kubelet {
   // Pulls (per imagePullPolicy), creates and starts the next attempt; fills `o` when that fails.
   bool StartContainer(StepContext& ctx, ContainerRecord& crec, const boost::json::value& spec,
                       bool init, ContainerObservation& o);
+  // Probes a running container and sets o.started and o.ready. True when a failed probe's kill
+  // has ended the container (inline probes), so the caller looks at it again.
+  bool RunProbes(StepContext& ctx, ContainerRecord& crec, const boost::json::value& spec,
+                 const runtime::ContainerStatus& st, bool sidecar, ContainerObservation& o);
   static void ResyncAt(PodSyncResult& r, absl::Time t);
 
   runtime::Runtime* const runtime_;
   const KubeletOptions options_;
+  Prober prober_;
   mutable absl::Mutex mu_;
   // By "namespace/name". A record is only touched by the one thread syncing its pod.
   absl::flat_hash_map<std::string, std::unique_ptr<PodRecord>> pods_ ABSL_GUARDED_BY(mu_);

@@ -190,11 +190,15 @@ void NodeAgent::OnPod(const client::ObjPtr& pod) {
 
 void NodeAgent::Start() {
   if (!workers_.empty()) return;
+  // A probe that finished off the sync threads: sync its pod so that the result counts.
+  kubelet_->SetProbeListener(
+      [this](const std::string& key) { queue_.Add(api::Cat(kPodKey, key)); });
   queue_.Add(std::string(kNodeKey));
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { Work(); });
 }
 
 void NodeAgent::Stop() {
+  kubelet_->SetProbeListener(nullptr);
   queue_.ShutDown();
   workers_.clear();
 }

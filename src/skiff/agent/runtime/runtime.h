@@ -86,11 +86,14 @@ struct ContainerStatus {
   int attempt = 0;
 };
 
-// The standard streams of a command run in a container (Runtime::Exec); -1: /dev/null.
+// The standard streams of a command run in a container (Runtime::Exec); -1: /dev/null. And how
+// long the command may run: past `timeout` it is killed and Exec returns DeadlineExceeded (exec
+// probes' timeoutSeconds).
 struct ExecStreams {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  absl::Duration timeout = absl::InfiniteDuration();
 };
 
 class Runtime {
