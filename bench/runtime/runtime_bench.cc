@@ -1,7 +1,7 @@
 // Container start latency through RuncRuntime against raw runc, measured in the same run.
 //
-// Each round starts a pod through the runtime (RunPodSandbox: network namespace, CNI, pause
-// process; then CreateContainer + StartContainer of `sleep`) and then starts the very same
+// Each round starts a pod through the runtime (RunPodSandbox: pinned network, IPC and UTS
+// namespaces, CNI; then CreateContainer + StartContainer of `sleep`) and then starts the very same
 // container bundle with a bare `runc run -d` (same rootfs, same namespaces to join, its own
 // cgroup). Prints one JSON document: p50/p99 of the pod start (sandbox + container), of its two
 // parts, of raw runc, and the differences of the percentiles. Needs root.
@@ -89,7 +89,6 @@ int main(int argc, char** argv) {
   o.root = dir + "/runtime";
   o.images = store->get();
   o.shim = helpers + "/skiff-shim";
-  o.pause = helpers + "/skiff-pause";
   o.network.bridge = "skiff-bench0";
   o.network.subnet = "10.89.254.0/24";
   o.cgroup_parent = "/skiff-bench";

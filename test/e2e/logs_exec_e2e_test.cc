@@ -105,7 +105,6 @@ class LogsExecE2ETest : public ::testing::Test {
     o.root = dir_ + "/runtime";
     o.images = store_.get();
     o.shim = SKIFF_HELPER_DIR "/skiff-shim";
-    o.pause = SKIFF_HELPER_DIR "/skiff-pause";
     o.network.bridge = kBridge;
     o.network.subnet = kSubnet;
     o.cgroup_parent = kCgroupParent;

@@ -80,7 +80,6 @@ class RuntimeE2ETest : public ::testing::Test {
     o.root = DataDir() + "/runtime";
     o.images = store_;
     o.shim = SKIFF_HELPER_DIR "/skiff-shim";
-    o.pause = SKIFF_HELPER_DIR "/skiff-pause";
     o.network.bridge = kBridge;
     o.network.subnet = kSubnet;
     o.cgroup_parent = kCgroupParent;
@@ -281,6 +280,16 @@ TEST_F(RuntimeE2ETest, ContainersOfAPodShareLocalhostAndHostname) {
   EXPECT_EQ(st.exit_code, 0) << Output(client);
   EXPECT_EQ(Output(client), "pong\nduo\n");
   EXPECT_EQ(rt_->InspectContainer(server)->state, ContainerState::kRunning);
+  // And one IPC namespace, the pod's, which is not the host's.
+  std::string a = Run(sb, "ipc-a", {"readlink", "/proc/self/ns/ipc"});
+  std::string b = Run(sb, "ipc-b", {"readlink", "/proc/self/ns/ipc"});
+  ASSERT_EQ(WaitExited(a).exit_code, 0);
+  ASSERT_EQ(WaitExited(b).exit_code, 0);
+  EXPECT_TRUE(Output(a).starts_with("ipc:[")) << Output(a);
+  EXPECT_EQ(Output(a), Output(b));
+  char host[64] = {};
+  ASSERT_GT(::readlink("/proc/self/ns/ipc", host, sizeof host - 1), 0);
+  EXPECT_NE(Output(a), std::string(host) + "\n");
 }
 
 TEST_F(RuntimeE2ETest, PodIpIsReachableFromTheHost) {

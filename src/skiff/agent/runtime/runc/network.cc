@@ -5,15 +5,14 @@
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
-#include <thread>
 
+#include "skiff/agent/runtime/runc/namespaces.h"
 #include "skiff/agent/runtime/runc/process.h"
 #include "skiff/api/object.h"
 #include "skiff/api/text.h"
@@ -134,36 +133,10 @@ absl::Status PodNetwork::EnsureBridge() {
 }
 
 absl::Status PodNetwork::CreateNetns(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-  if (fd < 0) return ErrnoStatus(errno, api::Cat("create ", path));
-  ::close(fd);
-  // A namespace belongs to a thread: a short-lived thread makes one and pins it with a bind
-  // mount, leaving every other thread where it was.
-  absl::Status st;
-  std::thread([&] {
-    if (::unshare(CLONE_NEWNET) != 0) {
-      st = ErrnoStatus(errno, "unshare network namespace");
-      return;
-    }
-    if (::mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
-      st = ErrnoStatus(errno, api::Cat("pin network namespace at ", path));
-      return;
-    }
-    st = LoopbackUp();
-  }).join();
-  if (!st.ok()) ::unlink(path.c_str());
-  return st;
+  return PinNamespace(CLONE_NEWNET, path, LoopbackUp);
 }
 
-absl::Status PodNetwork::RemoveNetns(const std::string& path) {
-  if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
-    return ErrnoStatus(errno, api::Cat("unmount ", path));
-  }
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return ErrnoStatus(errno, api::Cat("remove ", path));
-  }
-  return absl::OkStatus();
-}
+absl::Status PodNetwork::RemoveNetns(const std::string& path) { return UnpinNamespace(path); }
 
 absl::StatusOr<std::string> PodNetwork::Invoke(const std::string& plugin,
                                                const std::string& command,

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include "skiff/agent/images/extract.h"
 #include "skiff/agent/images/reference.h"
 #include "skiff/agent/images/registry.h"
+#include "skiff/agent/runtime/runc/namespaces.h"
 #include "skiff/agent/runtime/runc/oci_spec.h"
 #include "skiff/agent/runtime/runc/process.h"
 #include "skiff/api/object.h"
@@ -143,13 +145,12 @@ absl::StatusOr<std::unique_ptr<RuncRuntime>> RuncRuntime::Open(RuncRuntimeOption
   if (options.root.empty()) return absl::InvalidArgumentError("runtime root is required");
   if (options.images == nullptr) return absl::InvalidArgumentError("an image store is required");
   if (options.shim.empty()) options.shim = SelfDir() + "/skiff-shim";
-  if (options.pause.empty()) options.pause = SelfDir() + "/skiff-pause";
   // Every agent on this host shares the bridge, so they share its address allocations too:
   // two nodes of one machine never hand out the same pod IP.
   if (options.network.state_dir.empty()) {
     options.network.state_dir = "/run/skiff/cni/" + options.network.bridge;
   }
-  for (const std::string* bin : {&options.runc, &options.shim, &options.pause}) {
+  for (const std::string* bin : {&options.runc, &options.shim}) {
     if (::access(bin->c_str(), X_OK) != 0) {
       return absl::FailedPreconditionError(api::Cat(*bin, " is not an executable"));
     }
@@ -186,7 +187,8 @@ absl::Status RuncRuntime::SaveSandbox(const std::string& id, const Sandbox& sb) 
       {"ready", sb.status.ready},
       {"createdAt", ToNanos(sb.status.created_at)},
       {"netns", sb.netns},
-      {"pausePid", sb.pause_pid},
+      {"ipcns", sb.ipcns},
+      {"utsns", sb.utsns},
   };
   return WriteRecord(SandboxDir(id) + "/sandbox.json", json::serialize(rec));
 }
@@ -235,6 +237,8 @@ absl::Status RuncRuntime::Recover() {
       spdlog::warn("runtime: removing unfinished sandbox {}", id);
       Sandbox partial;
       partial.netns = entry.path().string() + "/netns";
+      partial.ipcns = entry.path().string() + "/ipcns";
+      partial.utsns = entry.path().string() + "/utsns";
       DestroySandboxFiles(id, partial).IgnoreError();
       continue;
     }
@@ -247,15 +251,13 @@ absl::Status RuncRuntime::Recover() {
     sb.status.ip = api::GetString(v, {"ip"});
     sb.status.created_at = FromNanos(api::GetInt(v, {"createdAt"}));
     sb.netns = api::GetString(v, {"netns"});
-    sb.pause_pid = static_cast<int>(api::GetInt(v, {"pausePid"}));
-    bool ready = api::GetBool(v, {"ready"});
-    if (ready) {
-      auto state = Runc({"state", id});
-      boost::system::error_code sec;
-      json::value st = state.ok() ? json::parse(*state, sec) : json::value();
-      ready = state.ok() && !sec && api::GetString(st, {"status"}) == "running" &&
-              !ReadExit(SandboxDir(id)).has_value();
-    }
+    sb.ipcns = api::GetString(v, {"ipcns"});
+    sb.utsns = api::GetString(v, {"utsns"});
+    // Ready while its namespaces are still pinned (a reboot loses them; so does a sandbox of
+    // an agent that held them with a process, which has no ipcns: it is made afresh).
+    bool ready = api::GetBool(v, {"ready"}) && !sb.ipcns.empty() && IsPinnedNamespace(sb.ipcns) &&
+                 (sb.utsns.empty() || IsPinnedNamespace(sb.utsns)) &&
+                 (sb.netns.empty() || IsPinnedNamespace(sb.netns));
     sb.status.ready = ready;
     sandboxes.emplace_back(id, std::move(sb));
   }
@@ -475,42 +477,6 @@ absl::StatusOr<std::string> RuncRuntime::PullImage(std::string_view image) {
 
 // ---- sandboxes -----------------------------------------------------------------------------
 
-absl::Status RuncRuntime::StartPause(const std::string& id, const SandboxConfig& config,
-                                     const std::string& netns, int* pid) const {
-  std::string dir = SandboxDir(id);
-  std::string bundle = dir + "/bundle";
-  std::string rootfs = bundle + "/rootfs";
-  for (const char* sub : {"/proc", "/dev"}) {
-    if (auto s = MakeDirs(rootfs + sub); !s.ok()) return s;
-  }
-  UniqueFd target(::open((rootfs + "/pause").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0755));
-  if (!target.ok()) return ErrnoStatus(errno, "create pause mount point");
-  OciSpec spec;
-  spec.rootfs = rootfs;
-  spec.readonly_rootfs = true;
-  spec.process.args = {"/pause"};
-  spec.process.env = {kDefaultPath};
-  spec.mounts = {{"/pause", "bind", options_.pause, {"bind", "ro"}},
-                 {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}},
-                 {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=64k"}}};
-  spec.namespaces = {{"pid", ""}, {"ipc", ""}, {"mount", ""}};
-  if (!config.host_network) {
-    spec.hostname = config.pod_name;
-    spec.namespaces.push_back({"uts", ""});
-    spec.namespaces.push_back({"network", netns});
-  }
-  spec.cgroups_path = api::Cat(options_.cgroup_parent, "/pod", config.pod_uid, "/", id);
-  spec.resources = ResourcesFor({});
-  if (auto s = WriteRecord(bundle + "/config.json", json::serialize(ToOciConfig(spec))); !s.ok()) {
-    return s;
-  }
-  UniqueFd devnull(::open("/dev/null", O_RDWR | O_CLOEXEC));
-  auto started = RunWithShim(id, bundle, dir, devnull.get());
-  if (!started.ok()) return started.status();
-  *pid = *started;
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::string> RuncRuntime::RunPodSandbox(const SandboxConfig& config) {
   {
     absl::MutexLock lock(&mu_);
@@ -552,7 +518,8 @@ absl::StatusOr<std::string> RuncRuntime::RunPodSandbox(const SandboxConfig& conf
     hostname = buf;
   }
   if (auto s = WriteRecord(dir + "/hostname", hostname + "\n"); !s.ok()) return fail(s);
-  // CNI wires the namespace while runc starts the pause process in it: both take a while.
+  // The pod's namespaces are pinned by bind mounts, not held by a process; CNI wires the
+  // network namespace while the others are made.
   absl::StatusOr<std::string> ip = options_.node_ip;
   std::thread attach;
   if (!config.host_network) {
@@ -560,10 +527,20 @@ absl::StatusOr<std::string> RuncRuntime::RunPodSandbox(const SandboxConfig& conf
     if (auto s = PodNetwork::CreateNetns(sb.netns); !s.ok()) return fail(s);
     attach = std::thread([&] { ip = network_->Attach(id, sb.netns, config.preferred_ip); });
   }
-  absl::Status paused = StartPause(id, config, sb.netns, &sb.pause_pid);
+  sb.ipcns = dir + "/ipcns";
+  absl::Status pinned = PinNamespace(CLONE_NEWIPC, sb.ipcns);
+  if (pinned.ok() && !config.host_network) {
+    sb.utsns = dir + "/utsns";
+    pinned = PinNamespace(CLONE_NEWUTS, sb.utsns, [&]() -> absl::Status {
+      if (::sethostname(hostname.data(), hostname.size()) != 0) {
+        return ErrnoStatus(errno, api::Cat("set the host name ", hostname));
+      }
+      return absl::OkStatus();
+    });
+  }
   if (attach.joinable()) attach.join();
   if (!ip.ok()) return fail(ip.status());
-  if (!paused.ok()) return fail(paused);
+  if (!pinned.ok()) return fail(pinned);
   sb.status.ip = *ip;
   std::string hosts;
   if (config.host_network) {
@@ -592,12 +569,18 @@ absl::StatusOr<std::string> RuncRuntime::RunPodSandbox(const SandboxConfig& conf
 
 absl::Status RuncRuntime::DestroySandboxFiles(const std::string& id, const Sandbox& sb) {
   std::string dir = SandboxDir(id);
-  auto del = Runc({"delete", "--force", id});
-  if (!del.ok() && !absl::IsNotFound(del.status())) {
-    spdlog::warn("runtime: {}", std::string(del.status().message()));
+  if (::access((dir + "/shim.pid").c_str(), F_OK) == 0) {
+    // A sandbox whose namespaces a pause container held (an older agent's).
+    auto del = Runc({"delete", "--force", id});
+    if (!del.ok() && !absl::IsNotFound(del.status())) {
+      spdlog::warn("runtime: {}", std::string(del.status().message()));
+    }
+    WaitExit(dir, absl::Seconds(2));
   }
-  if (::access((dir + "/shim.pid").c_str(), F_OK) == 0) WaitExit(dir, absl::Seconds(2));
   absl::Status st;
+  for (const std::string* ns : {&sb.ipcns, &sb.utsns}) {
+    if (!ns->empty()) st.Update(UnpinNamespace(*ns));
+  }
   if (!sb.netns.empty()) {
     if (auto s = network_->Detach(id, sb.netns); !s.ok()) {
       spdlog::warn("runtime: {}", std::string(s.message()));
@@ -605,7 +588,7 @@ absl::Status RuncRuntime::DestroySandboxFiles(const std::string& id, const Sandb
     st.Update(PodNetwork::RemoveNetns(sb.netns));
   }
   ::umount2((dir + "/shm").c_str(), MNT_DETACH);
-  // runc removes the pause container's cgroup; the pod's own level is left to us.
+  // runc removes each container's cgroup; the pod's own level is left to us.
   std::error_code ec;
   std::string pod_cgroup = api::Cat(options_.cgroup_parent, "/pod", sb.config.pod_uid);
   for (const auto& hierarchy : fs::directory_iterator("/sys/fs/cgroup", ec)) {
@@ -630,7 +613,6 @@ absl::Status RuncRuntime::StopPodSandbox(std::string_view sandbox_id) {
   for (const std::string& cid : members) {
     st.Update(Kill(cid, ContainerDir(cid), "KILL", absl::ZeroDuration()));
   }
-  st.Update(Kill(id, SandboxDir(id), "KILL", absl::ZeroDuration()));
   Sandbox copy;
   {
     absl::MutexLock lock(&mu_);
@@ -674,13 +656,6 @@ absl::StatusOr<SandboxStatus> RuncRuntime::InspectSandbox(std::string_view sandb
     auto it = sandboxes_.find(id);
     if (it == sandboxes_.end()) return absl::NotFoundError(api::Cat("sandbox ", id));
     status = it->second.status;
-  }
-  if (status.ready && ReadExit(SandboxDir(id))) {
-    // The pause process died: the pod's namespaces are no longer held.
-    status.ready = false;
-    absl::MutexLock lock(&mu_);
-    auto it = sandboxes_.find(id);
-    if (it != sandboxes_.end()) it->second.status.ready = false;
   }
   return status;
 }
@@ -742,10 +717,9 @@ absl::StatusOr<std::string> RuncRuntime::BuildContainerBundle(const std::string&
     spec.mounts.push_back(
         {m.container_path, "bind", m.host_path, {"rbind", "rprivate", m.read_only ? "ro" : "rw"}});
   }
-  std::string pause_ns = api::Cat("/proc/", sb.pause_pid, "/ns/");
-  spec.namespaces = {{"pid", ""}, {"mount", ""}, {"ipc", pause_ns + "ipc"}};
+  spec.namespaces = {{"pid", ""}, {"mount", ""}, {"ipc", sb.ipcns}};
   if (!sb.config.host_network) {
-    spec.namespaces.push_back({"uts", pause_ns + "uts"});
+    spec.namespaces.push_back({"uts", sb.utsns});
     spec.namespaces.push_back({"network", sb.netns});
   }
   spec.cgroups_path = api::Cat(options_.cgroup_parent, "/pod", sb.config.pod_uid, "/", id);
@@ -776,10 +750,6 @@ absl::StatusOr<std::string> RuncRuntime::CreateContainer(std::string_view sandbo
       }
     }
     sb = it->second;
-  }
-  if (ReadExit(SandboxDir(sandbox_id))) {
-    return absl::FailedPreconditionError(
-        api::Cat("sandbox ", sandbox_id, " is not ready: its pause process exited"));
   }
   auto image = options_.images->Resolve(config.image);
   if (!image.ok()) return image.status();

@@ -1,17 +1,18 @@
 // RuncRuntime: the Runtime that runs real containers with runc (Debian's), for `skiff agent`.
 //
-// A pod sandbox is a pinned network namespace wired by CNI (or the host's, for hostNetwork)
-// plus a pause process run by runc that holds the pod's IPC and UTS namespaces (hostname = pod
-// name). Each container is an OCI bundle whose rootfs is an overlayfs of the image's unpacked
+// A pod sandbox is a set of pinned namespaces (namespaces.h) that its containers join: network,
+// wired by CNI (or the host's, for hostNetwork), IPC, and UTS with hostname = pod name. No pause
+// process holds them (as CRI-O without an infra container), which saves one runc run per pod.
+// Each container is an OCI bundle whose rootfs is an overlayfs of the image's unpacked
 // layers with a per-container upper directory, joining the sandbox's namespaces.
 // CreateContainer prepares the bundle (rootfs mounted, config.json written); StartContainer runs
 // it with one `runc run --detach` through skiff-shim, which stays the container's parent, records
 // its exit status in the container's directory and so lets the agent restart without losing
-// anything. The pause process is started the same way.
+// anything.
 //
-// State lives under options.root:  runc/ (runc --root), sandboxes/<id>/, containers/<id>/,
-// cni/ (host-local's allocations). Open() reloads it, so a new RuncRuntime object (an agent
-// restart, even after kill -9) sees the same sandboxes and containers.
+// State lives under options.root:  runc/ (runc --root), sandboxes/<id>/, containers/<id>/;
+// host-local's address allocations in options.network.state_dir. Open() reloads it, so a new
+// RuncRuntime object (an agent restart, even after kill -9) sees the same sandboxes and containers.
 //
 // Thread-safe: records are guarded by mu_, which is never held across runc, CNI or file I/O.
 #pragma once
@@ -34,9 +35,8 @@ struct RuncRuntimeOptions {
   std::string root;                      // e.g. <data-dir>/runtime
   images::ImageStore* images = nullptr;  // not owned; outlives the runtime
   std::string runc = "/usr/sbin/runc";
-  // skiff-shim and skiff-pause; empty: beside the running executable (/proc/self/exe).
+  // skiff-shim; empty: beside the running executable (/proc/self/exe).
   std::string shim;
-  std::string pause;
   PodNetworkOptions network;             // state_dir defaults to /run/skiff/cni/<bridge>
   std::string node_ip = "127.0.0.1";     // what hostNetwork pods report
   std::string cgroup_parent = "/skiff";  // cgroupfs path under which pods get theirs
@@ -81,7 +81,8 @@ class RuncRuntime : public Runtime {
     SandboxConfig config;
     SandboxStatus status;
     std::string netns;  // empty for host network
-    int pause_pid = 0;
+    std::string ipcns;  // the pod's pinned IPC namespace
+    std::string utsns;  // its UTS namespace (host name = pod name); empty for host network
     bool removing = false;
   };
   struct Container {
@@ -116,8 +117,6 @@ class RuncRuntime : public Runtime {
   // Brings a record's state up to date with the exit record.
   void Refresh(Container& c, const std::string& id) const;
 
-  absl::Status StartPause(const std::string& id, const SandboxConfig& config,
-                          const std::string& netns, int* pid) const;
   absl::StatusOr<std::string> BuildContainerBundle(const std::string& id, const Sandbox& sb,
                                                    const ContainerConfig& config,
                                                    const images::Image& image,
