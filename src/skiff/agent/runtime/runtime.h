@@ -28,6 +28,9 @@ struct SandboxConfig {
 
 struct SandboxStatus {
   std::string id;
+  std::string pod_uid;  // the pod it was made for (SandboxConfig)
+  std::string pod_namespace;
+  std::string pod_name;
   bool ready = false;  // false once stopped
   std::string ip;
   absl::Time created_at;
@@ -130,6 +133,9 @@ class Runtime {
                                    const ExecStreams& streams) {
     return absl::UnimplementedError("this runtime cannot run commands in containers");
   }
+  // Every sandbox, ready or stopped (an agent that comes back removes those of pods deleted
+  // while it was away).
+  virtual std::vector<SandboxStatus> ListPodSandboxes() const = 0;
   // The IDs of the sandbox's containers, exited ones included (an agent restart rebuilds its
   // records from them).
   virtual std::vector<std::string> ListContainers(std::string_view sandbox_id) const = 0;

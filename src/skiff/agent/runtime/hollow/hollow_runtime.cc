@@ -84,6 +84,9 @@ absl::StatusOr<std::string> HollowRuntime::RunPodSandbox(const SandboxConfig& co
   if (sandboxes_.contains(id)) return id;
   Sandbox sb;
   sb.status.id = id;
+  sb.status.pod_uid = config.pod_uid;
+  sb.status.pod_namespace = config.pod_namespace;
+  sb.status.pod_name = config.pod_name;
   sb.status.ready = true;
   sb.status.created_at = now;
   if (config.host_network) {
@@ -220,6 +223,13 @@ absl::StatusOr<ContainerStatus> HollowRuntime::InspectContainer(std::string_view
   auto it = containers_.find(std::string(container_id));
   if (it == containers_.end()) return absl::NotFoundError(api::Cat("container ", container_id));
   return it->second.status;
+}
+
+std::vector<SandboxStatus> HollowRuntime::ListPodSandboxes() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<SandboxStatus> out;
+  for (const auto& [id, sb] : sandboxes_) out.push_back(sb.status);
+  return out;
 }
 
 std::vector<std::string> HollowRuntime::ListContainers(std::string_view sandbox_id) const {

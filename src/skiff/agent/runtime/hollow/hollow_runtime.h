@@ -50,6 +50,7 @@ class HollowRuntime : public Runtime {
   absl::Status StopContainer(std::string_view container_id, absl::Duration timeout) override;
   absl::Status RemoveContainer(std::string_view container_id) override;
   absl::StatusOr<ContainerStatus> InspectContainer(std::string_view container_id) override;
+  std::vector<SandboxStatus> ListPodSandboxes() const override;
   std::vector<std::string> ListContainers(std::string_view sandbox_id) const override;
 
   size_t SandboxCount() const;

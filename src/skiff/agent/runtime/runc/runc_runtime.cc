@@ -667,6 +667,20 @@ std::vector<std::string> RuncRuntime::ListSandboxes() const {
   return out;
 }
 
+std::vector<SandboxStatus> RuncRuntime::ListPodSandboxes() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<SandboxStatus> out;
+  for (const auto& [id, sb] : sandboxes_) {
+    if (sb.removing) continue;
+    SandboxStatus s = sb.status;
+    s.pod_uid = sb.config.pod_uid;
+    s.pod_namespace = sb.config.pod_namespace;
+    s.pod_name = sb.config.pod_name;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 std::vector<std::string> RuncRuntime::ListContainers(std::string_view sandbox_id) const {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> out;

@@ -72,7 +72,8 @@ class RuncRuntime : public Runtime {
                            const ExecStreams& streams) override;
 
   std::vector<std::string> ListSandboxes() const;
-  std::vector<std::string> ListContainers(std::string_view sandbox_id) const;
+  std::vector<SandboxStatus> ListPodSandboxes() const override;
+  std::vector<std::string> ListContainers(std::string_view sandbox_id) const override;
   // The directory holding a container's bundle, output log ("output.log") and exit record.
   std::string ContainerDir(std::string_view container_id) const;
 
