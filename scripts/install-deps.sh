@@ -13,6 +13,9 @@ packages=(
   # Node agent: containers (runc), pod networks (CNI bridge/host-local/loopback), the busybox
   # image built from Debian's static busybox, skopeo + a local registry for pull tests.
   runc containernetworking-plugins iproute2 busybox-static skopeo docker-registry
+  # Registry pulls: the system CA store; the pull tests make certificates with the openssl CLI
+  # and bcrypt htpasswd entries with libcrypt.
+  ca-certificates openssl libcrypt-dev
 )
 
 missing=()
