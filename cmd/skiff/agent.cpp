@@ -158,7 +158,7 @@ int RunRealAgent(const AgentFlags& flags) {
   client::http::RemoteInformerOptions pod_opts;
   pod_opts.field_selector = "spec.nodeName=" + opts.node_name;
   client::http::RemoteInformer pods(http->get(), client::Pods(), pod_opts);
-  (*node)->Register(&pods.informer());
+  (*node)->Register(&pods.informer(), [&pods] { return pods.HasSynced(); });
   pods.Start();
   if (!pods.WaitForSync(absl::Seconds(30))) {
     std::cerr << "skiff agent: cannot list pods from " << flags.server << "\n";

@@ -92,6 +92,27 @@ class AgentE2ETest(harness.ServerTestCase):
     def apply(self, manifest):
         self.kubectl("apply", "-f", "-", input=manifest)
 
+    def sandbox_dirs(self, pod_uid):
+        """The runtime's directories of the sandboxes made for the pod."""
+        out = []
+        for d in (self.node_dir / "runtime/sandboxes").glob("*"):
+            try:
+                if json.loads((d / "sandbox.json").read_text()).get("podUID") == pod_uid:
+                    out.append(d)
+            except (OSError, ValueError):
+                pass
+        return out
+
+    @staticmethod
+    def mounted(path):
+        return any(line.split()[4] == str(path)
+                   for line in Path("/proc/self/mountinfo").read_text().splitlines())
+
+    @staticmethod
+    def ip_reserved(ip):
+        """host-local keeps one file per allocated address."""
+        return (Path("/run/skiff/cni") / BRIDGE / "skiff" / ip).exists()
+
     def test_node_registers_with_host_facts(self):
         node = self.wait_for("node Ready", lambda: (lambda r: r.rc == 0 and json.loads(r.out))(
             self.kubectl("get", "node", NODE, "-o", "json", check=False)))
@@ -255,6 +276,56 @@ spec:
         # And it still manages it: deleting the pod stops the container.
         self.kubectl("delete", "pod", "survivor", "--grace-period=1", "--timeout=60s")
         self.assertIsNone(self.runc_state(after["containerID"]))
+
+    def test_pod_deleted_while_the_agent_is_down_is_cleaned_up(self):
+        self.apply(f"""
+apiVersion: v1
+kind: Pod
+metadata: {{name: orphan}}
+spec:
+  nodeName: {NODE}
+  volumes:
+  - {{name: scratch, emptyDir: {{}}}}
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "echo up; touch /scratch/mark; sleep 3600"]
+    volumeMounts:
+    - {{name: scratch, mountPath: /scratch}}
+""")
+        st = self.wait_running("orphan")
+        pod = self.pod("orphan")
+        uid, ip = pod["metadata"]["uid"], pod["status"]["podIP"]
+        pod_dir = self.node_dir / "pods" / uid
+        log_dir = self.node_dir / "pods" / f"default_orphan_{uid}"
+        self.wait_for("the emptyDir mark", lambda: (pod_dir / "volumes/scratch/mark").exists())
+        self.assertTrue(log_dir.is_dir())
+        sandboxes = self.sandbox_dirs(uid)
+        self.assertEqual(len(sandboxes), 1)
+        netns = sandboxes[0] / "netns"
+        self.assertTrue(self.mounted(netns))
+        self.assertTrue(self.ip_reserved(ip))
+
+        # The agent dies; the pod is force-deleted meanwhile: its API object goes at once and
+        # nobody stops the container.
+        cls = type(self)
+        cls.agent.send_signal(signal.SIGKILL)
+        cls.agent.wait(timeout=10)
+        self.kubectl("delete", "pod", "orphan", "--grace-period=0", "--force")
+        self.assertIsNone(self.pod("orphan"))
+        self.assertEqual(self.runc_state(st["containerID"]), "running")
+
+        # The agent that comes back finds the sandbox of a pod it no longer knows.
+        cls.start_agent()
+        self.wait_for("the container gone", lambda: self.runc_state(st["containerID"]) is None,
+                      timeout=30)
+        self.wait_for("the sandbox gone", lambda: not self.sandbox_dirs(uid), timeout=30)
+        self.wait_for("the pod's directories gone",
+                      lambda: not pod_dir.exists() and not log_dir.exists(), timeout=30)
+        self.assertFalse(self.mounted(netns))
+        self.assertFalse(self.ip_reserved(ip))
+        self.assertIn(f"pod default/orphan ({uid}) is gone",
+                      (self.run_dir / "agent.log").read_text())
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 #include "skiff/agent/kubelet/kubelet.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <thread>
 
+#include "skiff/agent/kubelet/volumes.h"
 #include "skiff/api/object.h"
 #include "skiff/api/quantity.h"
 #include "skiff/api/text.h"
@@ -10,6 +13,7 @@
 namespace skiff::agent::kubelet {
 
 namespace json = boost::json;
+namespace fs = std::filesystem;
 using api::GetString;
 using State = ContainerObservation::State;
 
@@ -61,10 +65,38 @@ runtime::ContainerResources Resources(const json::value& spec) {
   return r;
 }
 
+// The kubelet's layout: <root>/pods/<ns>_<pod>_<uid>/<container>/<attempt>.log.
+std::string LogDir(std::string_view root, std::string_view ns, std::string_view pod,
+                   std::string_view uid) {
+  return api::Cat(root, "/pods/", ns, "_", pod, "_", uid);
+}
+
 std::string LogPath(std::string_view root, std::string_view ns, std::string_view pod,
                     std::string_view uid, std::string_view container, int attempt) {
   if (root.empty()) return "";
-  return api::Cat(root, "/pods/", ns, "_", pod, "_", uid, "/", container, "/", attempt, ".log");
+  return api::Cat(LogDir(root, ns, pod, uid), "/", container, "/", attempt, ".log");
+}
+
+struct LogDirName {
+  std::string name, ns, pod, uid;
+};
+
+// The log directories under <root>/pods (names of three parts joined by '_': namespaces, pod
+// names and UIDs never contain one).
+std::vector<LogDirName> ListLogDirs(const std::string& root) {
+  std::vector<LogDirName> out;
+  if (root.empty()) return out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root + "/pods", ec)) {
+    std::string name = e.path().filename().string();
+    size_t a = name.find('_');
+    size_t b = a == std::string::npos ? a : name.find('_', a + 1);
+    if (b == std::string::npos || name.find('_', b + 1) != std::string::npos) continue;
+    LogDirName d{name, name.substr(0, a), name.substr(a + 1, b - a - 1), name.substr(b + 1)};
+    if (d.ns.empty() || d.pod.empty() || !IsPodDirName(d.uid)) continue;
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 }  // namespace
@@ -105,8 +137,9 @@ Kubelet::PodRecord* Kubelet::RecordFor(const std::string& key, const std::string
       slot->uid = uid;
     }
     rec = slot.get();
+    if (stale != nullptr) ++releasing_[stale->uid];
   }
-  if (stale != nullptr) Teardown(*stale);  // a pod of the same name was replaced
+  if (stale != nullptr) Release(std::move(stale));  // a pod of the same name was replaced
   return rec;
 }
 
@@ -116,7 +149,18 @@ void Kubelet::Teardown(PodRecord& rec) {
     (void)runtime_->RemovePodSandbox(rec.sandbox_id);
     rec.sandbox_id.clear();
   }
-  if (options_.volumes != nullptr) options_.volumes->TearDownPod(rec.uid);
+  if (options_.volumes != nullptr) (void)options_.volumes->TearDownPod(rec.uid);
+  // Nobody reads the logs of a pod that is going away (Locate knows it no more).
+  if (!options_.log_root.empty() && !rec.ns.empty()) {
+    (void)RemoveUnlessMounted(LogDir(options_.log_root, rec.ns, rec.name, rec.uid));
+  }
+}
+
+void Kubelet::Release(std::unique_ptr<PodRecord> rec) {
+  Teardown(*rec);
+  absl::MutexLock lock(&mu_);
+  auto it = releasing_.find(rec->uid);
+  if (it != releasing_.end() && --it->second <= 0) releasing_.erase(it);
 }
 
 void Kubelet::ForgetPod(const std::string& key) {
@@ -127,8 +171,112 @@ void Kubelet::ForgetPod(const std::string& key) {
     if (it == pods_.end()) return;
     rec = std::move(it->second);
     pods_.erase(it);
+    ++releasing_[rec->uid];
   }
-  Teardown(*rec);
+  Release(std::move(rec));
+}
+
+std::vector<std::pair<std::string, std::string>> Kubelet::RecordedPods() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [key, rec] : pods_) out.emplace_back(key, rec->uid);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<OrphanCleanup> Kubelet::CleanUpOrphans(
+    const std::function<absl::flat_hash_set<std::string>()>& known_uids) {
+  // What is on the node, by pod UID; listed before the known pods are read.
+  std::map<std::string, Leftovers> found;
+  for (const runtime::SandboxStatus& sb : runtime_->ListPodSandboxes()) {
+    Leftovers& l = found[sb.pod_uid];
+    l.sandboxes.push_back(sb.id);
+    if (l.pod.empty() && !sb.pod_name.empty()) l.pod = api::Cat(sb.pod_namespace, "/", sb.pod_name);
+  }
+  if (options_.volumes != nullptr) {
+    for (const std::string& uid : options_.volumes->ListPodDirs()) found[uid].pod_dir = true;
+  }
+  for (LogDirName& d : ListLogDirs(options_.log_root)) {
+    Leftovers& l = found[d.uid];
+    l.log_dirs.push_back(std::move(d.name));
+    if (l.pod.empty()) l.pod = api::Cat(d.ns, "/", d.pod);
+  }
+  // A sandbox made for no pod in particular is nobody's to remove.
+  std::erase_if(found, [](const auto& entry) { return !IsPodDirName(entry.first); });
+  if (found.empty()) return {};
+
+  const absl::flat_hash_set<std::string> known = known_uids();
+  std::vector<std::pair<std::string, Leftovers>> orphans;
+  {
+    absl::MutexLock lock(&mu_);
+    absl::flat_hash_set<std::string> held;
+    for (const auto& [key, rec] : pods_) held.insert(rec->uid);
+    for (auto& [uid, left] : found) {
+      if (known.contains(uid) || held.contains(uid) || releasing_.contains(uid)) continue;
+      ++releasing_[uid];  // a concurrent pass leaves it to this one
+      orphans.emplace_back(uid, std::move(left));
+    }
+  }
+  std::vector<OrphanCleanup> out;
+  for (const auto& [uid, left] : orphans) {
+    out.push_back(RemoveOrphan(uid, left));
+    absl::MutexLock lock(&mu_);
+    auto it = releasing_.find(uid);
+    if (it != releasing_.end() && --it->second <= 0) releasing_.erase(it);
+  }
+  return out;
+}
+
+OrphanCleanup Kubelet::RemoveOrphan(const std::string& uid, const Leftovers& left) {
+  OrphanCleanup out;
+  out.pod_uid = uid;
+  out.pod = left.pod;
+  std::vector<std::string> errors;
+  // The kubelet kills orphaned pods with a 1 s grace period override.
+  const absl::Duration grace = std::min(absl::Seconds(1), options_.max_grace);
+  for (const std::string& id : left.sandboxes) {
+    {
+      std::vector<std::jthread> stops;  // in parallel; joined at the end of the block
+      for (const std::string& cid : runtime_->ListContainers(id)) {
+        auto st = runtime_->InspectContainer(cid);
+        if (!st.ok() || st->state != runtime::ContainerState::kRunning) continue;
+        stops.emplace_back([this, cid, grace] { (void)runtime_->StopContainer(cid, grace); });
+      }
+    }
+    absl::Status stopped = runtime_->StopPodSandbox(id);
+    absl::Status removed = runtime_->RemovePodSandbox(id);
+    if (!stopped.ok() && !absl::IsNotFound(stopped)) {
+      errors.push_back(api::Cat("stop sandbox ", id, ": ", std::string(stopped.message())));
+    }
+    if (removed.ok()) {
+      ++out.sandboxes;
+    } else {
+      errors.push_back(api::Cat("remove sandbox ", id, ": ", std::string(removed.message())));
+    }
+  }
+  // Volumes and logs only once no container can use them any more.
+  if (out.sandboxes == static_cast<int>(left.sandboxes.size())) {
+    if (left.pod_dir && options_.volumes != nullptr) {
+      absl::Status s = options_.volumes->TearDownPod(uid);
+      if (s.ok()) {
+        out.pod_dir = true;
+      } else {
+        errors.push_back(std::string(s.message()));
+      }
+    }
+    for (const std::string& name : left.log_dirs) {
+      absl::Status s = RemoveUnlessMounted(api::Cat(options_.log_root, "/pods/", name));
+      if (s.ok()) {
+        ++out.log_dirs;
+      } else {
+        errors.push_back(std::string(s.message()));
+      }
+    }
+  }
+  for (const std::string& e : errors) out.error += (out.error.empty() ? "" : "; ") + e;
+  return out;
 }
 
 void Kubelet::StatusWriteFailed(const std::string& key) {

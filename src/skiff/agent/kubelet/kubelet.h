@@ -6,7 +6,8 @@
 // SIGKILL after the grace period), resolves env/envFrom/command/args, mounts the volumes a
 // VolumeMounter prepares, runs the containers' probes (prober.h: readiness decides `ready`, a
 // startup probe `started`, a failed liveness or startup probe kills and restarts the container)
-// and builds the pod status (status/pod_status.h) and events.
+// and builds the pod status (status/pod_status.h) and events. Housekeeping (CleanUpOrphans)
+// removes what pods deleted behind its back (an agent that was down) left on the node.
 //
 // It never calls the API (the NodeAgent does), so tests drive it directly. Thread-safe: different
 // pods may sync on different threads; the calls for one pod must not overlap (a work queue
@@ -23,6 +24,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "skiff/agent/kubelet/env.h"
@@ -42,8 +44,11 @@ class VolumeMounter {
   // The mounts of one container (its volumeMounts), after SetUpPod.
   virtual absl::StatusOr<std::vector<runtime::Mount>> MountsFor(
       const boost::json::value& pod, const boost::json::value& container) = 0;
-  // Removes what SetUpPod made for the pod (emptyDirs and projections, never hostPath content).
-  virtual void TearDownPod(std::string_view pod_uid) = 0;
+  // Removes what SetUpPod made for the pod (emptyDirs and projections, never hostPath content)
+  // and its directory; leaves it when something there is still mounted. Absent is not an error.
+  virtual absl::Status TearDownPod(std::string_view pod_uid) = 0;
+  // The UIDs of the pods that have a directory on the node (housekeeping looks for orphans).
+  virtual std::vector<std::string> ListPodDirs() const = 0;
 };
 
 struct KubeletOptions {
@@ -72,6 +77,16 @@ struct KubeletEvent {
   std::string message;
 };
 
+// What housekeeping removed for one pod that is gone, for the caller to log.
+struct OrphanCleanup {
+  std::string pod_uid;
+  std::string pod;       // "namespace/name" when a sandbox or log directory tells, else ""
+  int sandboxes = 0;     // stopped (containers first, with a short grace) and removed
+  bool pod_dir = false;  // volumes torn down, <pods>/<uid> removed
+  int log_dirs = 0;
+  std::string error;  // what failed (the next pass tries again)
+};
+
 struct PodSyncResult {
   std::optional<boost::json::object> status;  // write this status (it changed)
   bool delete_pod = false;  // finalise the deletion: DELETE with grace 0 and the pod's UID
@@ -87,10 +102,23 @@ class Kubelet {
   // Called with the pod's key ("namespace/name") when one of its probes (or a kill) finishes
   // off the sync thread: the pod should sync again. See Prober::SetListener.
   void SetProbeListener(std::function<void(const std::string& key)> listener);
-  // The pod is gone from the API: stop and remove its sandbox. `key` is "namespace/name".
+  // The pod is gone from the API: stop and remove its sandbox, volumes and logs. `key` is
+  // "namespace/name".
   void ForgetPod(const std::string& key);
   // Writing the status SyncPod returned failed: the next sync returns it again.
   void StatusWriteFailed(const std::string& key);
+
+  // Housekeeping (the kubelet's HandlePodCleanups): removes what pods that are gone left on
+  // the node, matched by UID: sandboxes and their containers (stopped with a 1 s grace: the pods
+  // were deleted already), volumes and pod directories, log directories. A pod is gone when its
+  // UID is not in `known_uids()` and no record here holds it (those pods are SyncPod's and
+  // ForgetPod's). `known_uids` is called after the runtime and the disk were listed, so a pod
+  // started meanwhile is in it; it must read a synced cache (an empty one would remove
+  // everything). Safe beside SyncPod and ForgetPod on other threads.
+  std::vector<OrphanCleanup> CleanUpOrphans(
+      const std::function<absl::flat_hash_set<std::string>()>& known_uids);
+  // The pods there are records of: ("namespace/name", UID), by key.
+  std::vector<std::pair<std::string, std::string>> RecordedPods() const;
 
   size_t PodCount() const;
   const KubeletOptions& options() const { return options_; }
@@ -144,9 +172,19 @@ class Kubelet {
     const PodObservation& obs;
   };
 
+  struct Leftovers {
+    std::string pod;  // "namespace/name", when known
+    std::vector<std::string> sandboxes;
+    bool pod_dir = false;
+    std::vector<std::string> log_dirs;  // names under <log_root>/pods
+  };
+
   PodRecord* RecordFor(const std::string& key, const std::string& uid);
   void Recover(PodRecord& rec, const boost::json::value& pod);
   void Teardown(PodRecord& rec);
+  // Tears down a record taken out of pods_ (which marked its UID releasing).
+  void Release(std::unique_ptr<PodRecord> rec);
+  OrphanCleanup RemoveOrphan(const std::string& uid, const Leftovers& left);
   PodSyncResult Terminate(const std::string& key, PodRecord& rec, const boost::json::value& pod);
   ContainerObservation Step(StepContext& ctx, ContainerRecord& crec, const boost::json::value& spec,
                             bool init, bool sidecar);
@@ -165,6 +203,9 @@ class Kubelet {
   mutable absl::Mutex mu_;
   // By "namespace/name". A record is only touched by the one thread syncing its pod.
   absl::flat_hash_map<std::string, std::unique_ptr<PodRecord>> pods_ ABSL_GUARDED_BY(mu_);
+  // Pods being torn down outside pods_ (ForgetPod, a replaced record, housekeeping), by UID,
+  // with how many teardowns hold each: housekeeping leaves them alone.
+  absl::flat_hash_map<std::string, int> releasing_ ABSL_GUARDED_BY(mu_);
 };
 
 // imagePullPolicy as defaulted by the API: Always for ":latest" or no tag (and no digest),

@@ -1,8 +1,12 @@
 #include "skiff/agent/kubelet/kubelet.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "skiff/agent/runtime/hollow/hollow_runtime.h"
+#include "skiff/api/text.h"
 
 namespace skiff::agent::kubelet {
 namespace {
@@ -287,6 +291,56 @@ TEST_F(KubeletTest, LocateGivesContainerAndLogOfEachAttempt) {
   EXPECT_EQ(std::string(kubelet_->Locate("default", "p", "x", false).status().message()),
             "container x is not valid for pod p");
   EXPECT_TRUE(absl::IsNotFound(kubelet_->Locate("default", "q", "c", false).status()));
+}
+
+TEST_F(KubeletTest, CleanUpOrphansSparesRecordedAndKnownPods) {
+  char tmpl[] = "/tmp/skiff-kubelet-XXXXXX";
+  std::string root = ::mkdtemp(tmpl);
+  KubeletOptions o = Options();
+  o.log_root = root;
+  kubelet_ = std::make_unique<Kubelet>(&runtime_, o);
+  auto log_dir = [&](std::string_view name) {
+    return api::Cat(root, "/pods/default_", name, "_uid-", name);
+  };
+  // "mine" has a record here; "known" only exists in the API; "gone" in neither.
+  json::value mine = Pod(R"({"containers":[{"name":"c","image":"busybox:1"}]})", "mine");
+  Sync(mine);
+  for (std::string_view name : {"known", "gone"}) {
+    runtime::SandboxConfig sc;
+    sc.pod_uid = api::Cat("uid-", name);
+    sc.pod_namespace = "default";
+    sc.pod_name = std::string(name);
+    ASSERT_TRUE(runtime_.RunPodSandbox(sc).ok());
+  }
+  for (std::string_view name : {"mine", "known", "gone"}) {
+    std::filesystem::create_directories(log_dir(name) + "/c");
+  }
+  int calls = 0;
+  std::vector<OrphanCleanup> cleaned = kubelet_->CleanUpOrphans([&] {
+    ++calls;
+    return absl::flat_hash_set<std::string>{"uid-known"};
+  });
+  EXPECT_EQ(calls, 1);
+  ASSERT_EQ(cleaned.size(), 1u);
+  EXPECT_EQ(cleaned[0].pod_uid, "uid-gone");
+  EXPECT_EQ(cleaned[0].pod, "default/gone");
+  EXPECT_EQ(cleaned[0].sandboxes, 1);
+  EXPECT_EQ(cleaned[0].log_dirs, 1);
+  EXPECT_FALSE(cleaned[0].pod_dir);  // no volume manager
+  EXPECT_EQ(runtime_.SandboxCount(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(log_dir("gone")));
+  EXPECT_TRUE(std::filesystem::exists(log_dir("mine")));
+  EXPECT_TRUE(std::filesystem::exists(log_dir("known")));
+  EXPECT_EQ(kubelet_->RecordedPods(),
+            (std::vector<std::pair<std::string, std::string>>{{"default/mine", "uid-mine"}}));
+
+  // Forgetting a pod removes its sandbox and its logs.
+  kubelet_->ForgetPod("default/mine");
+  EXPECT_EQ(runtime_.SandboxCount(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(log_dir("mine")));
+  EXPECT_TRUE(kubelet_->CleanUpOrphans([] { return absl::flat_hash_set<std::string>{"uid-known"}; })
+                  .empty());
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -102,8 +102,9 @@ absl::StatusOr<std::unique_ptr<LocalNode>> LocalNode::Open(client::Client* clien
 
 LocalNode::~LocalNode() { Stop(); }
 
-void LocalNode::Register(client::Informer* pods) {
+void LocalNode::Register(client::Informer* pods, std::function<bool()> synced) {
   NodeAgentOptions ao;
+  ao.pods_synced = std::move(synced);
   ao.node_name = options_.node_name;
   ao.host = host_;
   ao.labels = options_.labels;

@@ -3,6 +3,7 @@
 // over HTTP; `skiff server` embeds one over its in-process client.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,8 +45,9 @@ class LocalNode {
   ~LocalNode();
 
   // Adds the pod handlers (the informer should list pods with spec.nodeName=<node>); call
-  // before the informer starts.
-  void Register(client::Informer* pods);
+  // before the informer starts. `synced` says when the informer holds a complete list
+  // (housekeeping waits for it); null: it does by the time Start() is called.
+  void Register(client::Informer* pods, std::function<bool()> synced = nullptr);
   void Start();
   void Stop();
 

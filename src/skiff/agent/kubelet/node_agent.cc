@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_join.h"
 #include "skiff/agent/hollow/node_object.h"
 #include "skiff/api/object.h"
 #include "skiff/api/text.h"
@@ -24,6 +25,7 @@ namespace {
 
 constexpr std::string_view kNodeKey = "node";
 constexpr std::string_view kLeaseKey = "lease";
+constexpr std::string_view kHousekeepingKey = "housekeeping";
 constexpr std::string_view kPodKey = "pod:";
 constexpr std::string_view kSmp = "application/strategic-merge-patch+json";
 constexpr std::string_view kKubeletVersion = "v1.32.0-skiff";
@@ -183,8 +185,12 @@ void NodeAgent::Register() {
   pods_->AddHandlers(std::move(h));
 }
 
+bool NodeAgent::OnThisNode(const json::value& pod) const {
+  return GetString(pod, {"spec", "nodeName"}) == options_.node_name;
+}
+
 void NodeAgent::OnPod(const client::ObjPtr& pod) {
-  if (GetString(*pod, {"spec", "nodeName"}) != options_.node_name) return;
+  if (!OnThisNode(*pod)) return;
   queue_.Add(api::Cat(kPodKey, client::KeyOf(*pod)));
 }
 
@@ -194,6 +200,7 @@ void NodeAgent::Start() {
   kubelet_->SetProbeListener(
       [this](const std::string& key) { queue_.Add(api::Cat(kPodKey, key)); });
   queue_.Add(std::string(kNodeKey));
+  queue_.Add(std::string(kHousekeepingKey));
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { Work(); });
 }
 
@@ -213,6 +220,7 @@ void NodeAgent::Work() {
 void NodeAgent::Sync(const std::string& key) {
   if (key == kNodeKey) return SyncNode();
   if (key == kLeaseKey) return SyncLease();
+  if (key == kHousekeepingKey) return SyncHousekeeping();
   if (std::string_view(key).starts_with(kPodKey)) return SyncPod(key.substr(kPodKey.size()));
 }
 
@@ -327,6 +335,54 @@ void NodeAgent::SyncLease() {
     return;
   }
   queue_.AddAfter(key, ToChrono(options_.lease_renew_interval));
+}
+
+void NodeAgent::SyncHousekeeping() {
+  const std::string key(kHousekeepingKey);
+  auto cleaned = Housekeeping();
+  if (!cleaned.ok()) {
+    queue_.AddAfter(key, ToChrono(std::min(absl::Seconds(1), options_.housekeeping_interval)));
+    return;
+  }
+  for (const OrphanCleanup& c : *cleaned) {
+    std::string pod = c.pod.empty() ? c.pod_uid : api::Cat(c.pod, " (", c.pod_uid, ")");
+    std::vector<std::string> removed;
+    if (c.sandboxes == 1) {
+      removed.push_back("its sandbox and containers");
+    } else if (c.sandboxes > 1) {
+      removed.push_back(api::Cat(c.sandboxes, " sandboxes and their containers"));
+    }
+    if (c.pod_dir) removed.push_back("its volumes and pod directory");
+    if (c.log_dirs > 0) removed.push_back("its logs");
+    if (!removed.empty()) {
+      spdlog::info("node {}: pod {} is gone: removed {}", options_.node_name, pod,
+                   absl::StrJoin(removed, ", "));
+    }
+    if (!c.error.empty()) {
+      spdlog::warn("node {}: cleaning up after pod {}: {}", options_.node_name, pod, c.error);
+    }
+  }
+  queue_.AddAfter(key, ToChrono(options_.housekeeping_interval));
+}
+
+absl::StatusOr<std::vector<OrphanCleanup>> NodeAgent::Housekeeping() {
+  if (options_.pods_synced && !options_.pods_synced()) {
+    return absl::FailedPreconditionError("the pod informer has not synced");
+  }
+  for (const auto& [pod_key, uid] : kubelet_->RecordedPods()) {
+    auto [ns, name] = client::SplitKey(pod_key);
+    client::ObjPtr pod = pods_->Get(ns, name);
+    if (pod == nullptr || !OnThisNode(*pod) || GetString(*pod, {"metadata", "uid"}) != uid) {
+      queue_.Add(api::Cat(kPodKey, pod_key));  // SyncPod forgets or replaces the record
+    }
+  }
+  return kubelet_->CleanUpOrphans([this] {
+    absl::flat_hash_set<std::string> uids;
+    for (const client::ObjPtr& pod : pods_->List()) {
+      if (OnThisNode(*pod)) uids.emplace(GetString(*pod, {"metadata", "uid"}));
+    }
+    return uids;
+  });
 }
 
 void NodeAgent::SyncPod(const std::string& pod_key) {

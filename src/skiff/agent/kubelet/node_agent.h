@@ -3,12 +3,15 @@
 // reports node status, and runs the pods bound to the node through a Kubelet, writing their
 // status, events and the final DELETE of terminating pods. Talks to the API through a
 // client::Client (HTTP in `skiff agent`, in process in `skiff server`) and a pod informer
-// restricted to the node. Pods of this node that the informer no longer has are torn down.
+// restricted to the node. Pods of this node that the informer no longer has are torn down;
+// housekeeping (once the informer has synced, then periodically) also removes what pods deleted
+// while the agent was down left behind: containers, sandboxes, volumes, pod and log directories.
 // Thread-safe; Register() before the informer starts.
 #pragma once
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -57,6 +60,12 @@ struct NodeAgentOptions {
   absl::Duration lease_renew_interval = absl::Seconds(10);
   int lease_duration_seconds = 40;
   absl::Duration status_report_interval = absl::Seconds(60);
+  // Housekeeping runs as soon as the pod informer has synced, then this often.
+  absl::Duration housekeeping_interval = absl::Seconds(10);
+  // True once the pod informer holds a complete list; housekeeping waits for it (with an empty
+  // cache every pod would look gone). Null: the informer was filled before Start(), as the
+  // in-process watch cache does.
+  std::function<bool()> pods_synced;
   const base::Clock* clock = &base::Clock::Real();
 };
 
@@ -72,12 +81,20 @@ class NodeAgent {
   void Stop();
   bool Registered() const { return registered_.load(); }
 
+  // One housekeeping pass now (Start() schedules them): the records of pods the informer no
+  // longer has are forgotten through the work queue (serialised with their syncs), and what
+  // pods that are gone left on the node is removed (Kubelet::CleanUpOrphans).
+  // FailedPrecondition before the pod informer has synced.
+  absl::StatusOr<std::vector<OrphanCleanup>> Housekeeping();
+
  private:
   void Work();
   void Sync(const std::string& key);
   void SyncNode();
   void SyncLease();
   void SyncPod(const std::string& pod_key);
+  void SyncHousekeeping();
+  bool OnThisNode(const boost::json::value& pod) const;
   void OnPod(const client::ObjPtr& pod);
 
   client::Client* const client_;

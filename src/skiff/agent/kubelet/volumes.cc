@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "absl/strings/escaping.h"
 #include "skiff/api/object.h"
@@ -152,7 +154,62 @@ int ModeOf(const json::value* v, int fallback) {
   return static_cast<int>(v->as_int64()) & 07777;
 }
 
+// mountinfo writes space, tab, newline and backslash in paths as octal escapes ("\040").
+std::string UnescapeMountPath(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto octal = [&](size_t j) { return j < s.size() && s[j] >= '0' && s[j] <= '7'; };
+    if (s[i] == '\\' && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// The mount points of this process's mount namespace.
+std::vector<std::string> MountPoints() {
+  std::vector<std::string> out;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    // "<id> <parent> <major:minor> <root> <mount point> ..."
+    std::istringstream fields(line);
+    std::string id, parent, device, root, point;
+    if (fields >> id >> parent >> device >> root >> point) {
+      out.push_back(UnescapeMountPath(point));
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+bool IsPodDirName(std::string_view uid) {
+  return !uid.empty() && !uid.starts_with('.') && uid.find_first_of("/_") == std::string_view::npos;
+}
+
+absl::Status RemoveUnlessMounted(const std::string& path) {
+  fs::path p(path);
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(p, ec))) return absl::OkStatus();
+  // Mount points are reported by real path: resolve the parent, but not `path` itself (a link
+  // there is what gets removed).
+  fs::path parent = fs::canonical(p.parent_path(), ec);
+  if (ec) return absl::InternalError(api::Cat("resolve ", path, ": ", ec.message()));
+  std::string real = (parent / p.filename()).string();
+  for (const std::string& point : MountPoints()) {
+    if (point == real || point.starts_with(real + "/")) {
+      return absl::FailedPreconditionError(
+          api::Cat("not removing ", path, ": ", point, " is still mounted"));
+    }
+  }
+  fs::remove_all(p, ec);
+  if (ec) return absl::InternalError(api::Cat("remove ", path, ": ", ec.message()));
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::string> ResolveBeneath(const std::string& root, std::string_view relative,
                                            bool create_dirs) {
@@ -484,14 +541,32 @@ absl::StatusOr<std::vector<runtime::Mount>> VolumeManager::MountsFor(const json:
   return out;
 }
 
-void VolumeManager::TearDownPod(std::string_view pod_uid) {
+absl::Status VolumeManager::TearDownPod(std::string_view pod_uid) {
+  if (!IsPodDirName(pod_uid)) {
+    return absl::InvalidArgumentError(api::Cat("\"", pod_uid, "\" is not a pod UID"));
+  }
   std::string dir = api::Cat(root_, "/", pod_uid);
   std::error_code ec;
-  if (!fs::exists(dir, ec)) return;
-  for (const auto& e : fs::directory_iterator(dir + "/volumes", ec)) {
-    ::umount2(e.path().c_str(), MNT_DETACH);  // tmpfs emptyDirs; EINVAL for the others
+  // Only a real directory has volumes to unmount: a link is removed, never followed.
+  if (fs::is_directory(fs::symlink_status(dir, ec)) &&
+      fs::is_directory(fs::symlink_status(dir + "/volumes", ec))) {
+    for (const auto& e : fs::directory_iterator(dir + "/volumes", ec)) {
+      // tmpfs emptyDirs; EINVAL for the others.
+      ::umount2(e.path().c_str(), MNT_DETACH | UMOUNT_NOFOLLOW);
+    }
   }
-  fs::remove_all(dir, ec);
+  return RemoveUnlessMounted(dir);
+}
+
+std::vector<std::string> VolumeManager::ListPodDirs() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root_, ec)) {
+    std::string name = e.path().filename().string();
+    if (IsPodDirName(name)) out.push_back(std::move(name));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace skiff::agent::kubelet

@@ -6,7 +6,8 @@
 //
 // Path handling is symlink-safe: item paths and subPaths must be relative without "..", and
 // are resolved beneath the volume's root with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS):
-// a symlink inside a volume can never send a write or a bind mount outside it. Thread-safe.
+// a symlink inside a volume can never send a write or a bind mount outside it. Tearing a pod
+// down unmounts its volumes and never removes through a link or across a mount. Thread-safe.
 #pragma once
 
 #include <boost/json.hpp>
@@ -26,7 +27,8 @@ class VolumeManager : public VolumeMounter {
   absl::Status SetUpPod(const boost::json::value& pod) override;
   absl::StatusOr<std::vector<runtime::Mount>> MountsFor(
       const boost::json::value& pod, const boost::json::value& container) override;
-  void TearDownPod(std::string_view pod_uid) override;
+  absl::Status TearDownPod(std::string_view pod_uid) override;
+  std::vector<std::string> ListPodDirs() const override;
 
   // Where a pod's volume lives on the node (for the ones the manager makes).
   std::string VolumeDir(std::string_view pod_uid, std::string_view volume) const;
@@ -53,5 +55,14 @@ absl::StatusOr<std::string> ResolveBeneath(const std::string& root, std::string_
 // permission bits `mode`, replacing the file atomically.
 absl::Status WriteBeneath(const std::string& root, std::string_view relative, std::string_view data,
                           int mode);
+
+// Removes `path` and everything beneath it without following symlinks (a link is removed, not
+// what it points to). When anything is mounted at or beneath `path` (an emptyDir tmpfs left
+// mounted), nothing is removed: FailedPrecondition. An absent path is not an error.
+absl::Status RemoveUnlessMounted(const std::string& path);
+
+// Whether `uid` can name a pod's directory: not empty, no leading '.', no '/' and no '_' (the
+// separator of the log directories' <ns>_<pod>_<uid> names). UIDs from the API always can.
+bool IsPodDirName(std::string_view uid);
 
 }  // namespace skiff::agent::kubelet

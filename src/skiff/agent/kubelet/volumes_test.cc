@@ -1,6 +1,7 @@
 #include "skiff/agent/kubelet/volumes.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,9 +145,58 @@ TEST_F(VolumesTest, SetUpAndMounts) {
       R"({"name":"c","volumeMounts":[{"name":"data","mountPath":"/d","subPath":"evil"}]})");
   EXPECT_FALSE(vm.MountsFor(pod, bad).ok());
 
-  vm.TearDownPod("u1");
+  EXPECT_TRUE(vm.TearDownPod("u1").ok());
   EXPECT_FALSE(fs::exists(dir_ + "/pods/u1"));
   EXPECT_TRUE(fs::is_directory(dir_ + "/hp"));  // hostPath content stays
+}
+
+TEST_F(VolumesTest, TearDownNeverFollowsLinks) {
+  VolumeManager vm(dir_ + "/pods", Objects(dir_ + "/pv1"), NodeAllocatable{});
+  std::ofstream(dir_ + "/outside/keep") << "x";
+  fs::create_directories(dir_ + "/pods/u3/volumes/scratch");
+  fs::create_directory_symlink(dir_ + "/outside", dir_ + "/pods/u3/volumes/scratch/out");
+  fs::create_directory_symlink(dir_ + "/outside", dir_ + "/pods/u3/volumes/link");
+  fs::create_directory_symlink(dir_ + "/outside", dir_ + "/pods/u4");  // the pod dir itself
+  EXPECT_TRUE(vm.TearDownPod("u3").ok());
+  EXPECT_TRUE(vm.TearDownPod("u4").ok());
+  EXPECT_FALSE(fs::exists(dir_ + "/pods/u3"));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(dir_ + "/pods/u4")));
+  EXPECT_TRUE(vm.TearDownPod("absent").ok());
+  for (std::string bad : {"", ".", "..", "../outside", "a/b", "default_p_u3"}) {
+    EXPECT_TRUE(absl::IsInvalidArgument(vm.TearDownPod(bad))) << bad;
+  }
+  EXPECT_EQ(Read(dir_ + "/outside/keep"), "x");
+}
+
+TEST_F(VolumesTest, TearDownLeavesWhatIsStillMounted) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting needs root";
+  VolumeManager vm(dir_ + "/pods", Objects(dir_ + "/pv1"), NodeAllocatable{});
+  // A memory-backed emptyDir is unmounted, then removed.
+  json::value pod = json::parse(R"({"metadata":{"name":"p","namespace":"ns","uid":"u5"},
+      "spec":{"volumes":[{"name":"mem","emptyDir":{"medium":"Memory"}}]}})");
+  ASSERT_TRUE(vm.SetUpPod(pod).ok());
+  std::ofstream(dir_ + "/pods/u5/volumes/mem/f") << "x";
+  EXPECT_TRUE(vm.TearDownPod("u5").ok());
+  EXPECT_FALSE(fs::exists(dir_ + "/pods/u5"));
+  // A mount elsewhere in the pod's directory is not the manager's: nothing is removed.
+  std::string other = dir_ + "/pods/u6/other";
+  fs::create_directories(other);
+  ASSERT_EQ(::mount("tmpfs", other.c_str(), "tmpfs", 0, "size=64k"), 0);
+  std::ofstream(other + "/f") << "x";
+  absl::Status s = vm.TearDownPod("u6");
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_EQ(Read(other + "/f"), "x");
+  ASSERT_EQ(::umount2(other.c_str(), MNT_DETACH), 0);
+  EXPECT_TRUE(vm.TearDownPod("u6").ok());
+  EXPECT_FALSE(fs::exists(dir_ + "/pods/u6"));
+}
+
+TEST_F(VolumesTest, ListPodDirsNamesPodsOnly) {
+  VolumeManager vm(dir_ + "/pods", Objects(dir_ + "/pv1"), NodeAllocatable{});
+  EXPECT_TRUE(vm.ListPodDirs().empty());
+  for (std::string d : {"u2", "u1", "default_p_u1", ".tmp"})
+    fs::create_directories(dir_ + "/pods/" + d);
+  EXPECT_EQ(vm.ListPodDirs(), (std::vector<std::string>{"u1", "u2"}));
 }
 
 TEST_F(VolumesTest, SetUpErrors) {
