@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libabsl-dev libsqlite3-dev libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-  libarchive-dev libjemalloc-dev
+  libarchive-dev libjemalloc-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-kubernetes python3-yaml sqlite3 curl procps
   # Node agent: containers (runc), pod networks (CNI bridge/host-local/loopback), the busybox

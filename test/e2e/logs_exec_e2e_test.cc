@@ -171,15 +171,73 @@ class LogsExecE2ETest : public ::testing::Test {
   }
 
   Result Kubectl(std::vector<std::string> args, std::string stdin_data = "") {
-    std::vector<std::string> argv = {"/usr/bin/kubectl", "--kubeconfig",
-                                     dir_ + "/server/kubeconfig"};
+    return KubectlAt("/usr/bin/kubectl", std::move(args), std::move(stdin_data));
+  }
+
+  // kubectl.<version> beside the real file /usr/bin/kubectl points to (the Cloud SDK's layout).
+  static std::string KubectlPath(const std::string& version) {
+    return fs::canonical("/usr/bin/kubectl").parent_path() / ("kubectl." + version);
+  }
+
+  Result KubectlAt(const std::string& kubectl, std::vector<std::string> args,
+                   std::string stdin_data = "", std::vector<std::string> env = {}) {
+    std::vector<std::string> argv = {kubectl, "--kubeconfig", dir_ + "/server/kubeconfig"};
     argv.insert(argv.end(), args.begin(), args.end());
     ProcessOptions o;
     o.stdin_data = std::move(stdin_data);
+    o.env = std::move(env);
     o.timeout = absl::Seconds(60);
     auto r = RunProcess(argv, o);
     if (!r.ok()) return {-1, "", std::string(r.status().message())};
     return {r->exit_code, r->out, r->err};
+  }
+
+  // `kubectl exec -it` on a terminal: script(1) gives it a pty, fed `input` once kubectl has put
+  // the terminal in raw mode (so nothing is echoed back).
+  Result KubectlTty(const std::string& kubectl, const std::string& input,
+                    std::vector<std::string> env = {}) {
+    std::string cmd =
+        kubectl + " --kubeconfig " + dir_ + "/server/kubeconfig exec -it logger -- sh";
+    std::string feed = "{ sleep 2; printf '" + input + "'; sleep 3; } | /usr/bin/script -qec '" +
+                       cmd + "' /dev/null";
+    ProcessOptions o;
+    o.env = std::move(env);
+    o.timeout = absl::Seconds(60);
+    auto r = RunProcess({"/bin/sh", "-c", feed}, o);
+    if (!r.ok()) return {-1, "", std::string(r.status().message())};
+    return {r->exit_code, r->out, r->err};
+  }
+
+  // The exec checks every kubectl version must pass: the transport it asked for (a request
+  // header it logs at -v=7) without falling back, output on both streams and the exit code,
+  // stdin, and a terminal session.
+  void ExpectExecWorks(const std::string& version, const std::string& transport_header,
+                       std::vector<std::string> env = {}) {
+    SCOPED_TRACE("kubectl " + version);
+    std::string kubectl = KubectlPath(version);
+    Result r = KubectlAt(kubectl, {"exec", "-v=7", "logger", "--", "true"}, "", env);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find(transport_header), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("fallback"), std::string::npos) << r.err;
+    r = KubectlAt(kubectl, {"exec", "logger", "--", "sh", "-c", "echo out; echo err >&2; exit 3"},
+                  "", env);
+    EXPECT_EQ(r.code, 3) << r.err;
+    EXPECT_EQ(r.out, "out\n");
+    EXPECT_EQ(r.err, "err\ncommand terminated with exit code 3\n");
+    r = KubectlAt(kubectl, {"exec", "-i", "logger", "--", "sh", "-c", "tr a-z A-Z"},
+                  "hello stdin\n", env);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "HELLO STDIN\n");
+    EXPECT_EQ(r.err, "");
+    r = KubectlAt(kubectl, {"exec", "logger", "-c", "app", "--", "cat", "/etc/hostname"}, "", env);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "logger\n");
+    // The container's sh has no terminal of its own (Runtime::Exec gives it pipes), so it reads
+    // the typed line as a script would.
+    r = KubectlTty(kubectl, "echo tty-$((6*7)); exit 5\\n", env);
+    EXPECT_EQ(r.code, 5) << r.out << r.err;
+    EXPECT_NE(r.out.find("tty-42"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("command terminated with exit code 5"), std::string::npos) << r.out;
   }
 
   // The Node (its agent at our endpoint) and the Pod bound to it; returns the pod's UID.
@@ -247,7 +305,8 @@ class LogsExecE2ETest : public ::testing::Test {
     auto id = rt_->CreateContainer(sandbox, c);
     EXPECT_TRUE(id.ok()) << id.status();
     if (!id.ok()) return "";
-    EXPECT_TRUE(rt_->StartContainer(*id).ok());
+    auto started = rt_->StartContainer(*id);
+    EXPECT_TRUE(started.ok()) << started;
     locator_.Add({*id, c.log_path});
     return *id;
   }
@@ -350,6 +409,16 @@ TEST_F(LogsExecE2ETest, KubectlLogsAndExecThroughTheApiServer) {
   r = Kubectl({"exec", "-i", "logger", "--", "sh", "-c", "tr a-z A-Z"}, "hello stdin\n");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "HELLO STDIN\n");
+
+  // kubectl up to 1.29 speaks SPDY/3.1 only (1.29 offers v5 first, 1.27 and 1.28 v4); 1.30 and
+  // newer WebSocket, and SPDY again when told to.
+  const std::string spdy_v4 = "X-Stream-Protocol-Version: v4.channel.k8s.io";
+  const std::string spdy_v5 = "X-Stream-Protocol-Version: v5.channel.k8s.io";
+  ExpectExecWorks("1.27", spdy_v4);
+  ExpectExecWorks("1.28", spdy_v4);
+  ExpectExecWorks("1.29", spdy_v5);
+  ExpectExecWorks("1.32", "Sec-Websocket-Protocol: v5.channel.k8s.io");
+  ExpectExecWorks("1.32", spdy_v5, {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false"});
   EXPECT_TRUE(rt_->StopContainer(third, absl::Seconds(1)).ok());
 }
 

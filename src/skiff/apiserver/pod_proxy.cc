@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "skiff/api/object.h"
 #include "skiff/api/text.h"
@@ -192,12 +193,10 @@ absl::StatusOr<AgentTarget> PodLogTarget(const json::value& pod, const json::val
 
 absl::StatusOr<AgentTarget> PodExecTarget(const json::value& pod, const json::value* node,
                                           const http::Request& req) {
-  if (absl::StrContains(base::Absl(req.Header("upgrade")), "SPDY")) {
-    return BadRequest(
-        "SPDY/3.1 streaming is not supported by this server: exec is served over WebSocket "
-        "(v5.channel.k8s.io, v4.channel.k8s.io); use kubectl 1.29 or newer");
-  }
-  if (!absl::EqualsIgnoreCase(base::Absl(req.Header("upgrade")), "websocket")) {
+  // WebSocket (kubectl 1.30 and newer) or SPDY/3.1 (older ones, and newer ones falling back):
+  // either passes through to the agent, which negotiates the protocol.
+  std::string upgrade = absl::AsciiStrToLower(base::Absl(req.Header("upgrade")));
+  if (upgrade != "websocket" && !absl::StrContains(upgrade, "spdy/3.1")) {
     return BadRequest("Upgrade request required");
   }
   auto container = PickContainer(pod, req);
@@ -244,7 +243,8 @@ void ProxyToAgent(const http::Request& req, http::ResponseWriter& w, const Agent
   if (upgrade) {
     head += "Connection: Upgrade\r\n";
     for (const auto& [k, v] : req.headers) {
-      if (k == "upgrade" || absl::StartsWith(base::Absl(k), "sec-websocket-")) {
+      if (k == "upgrade" || k == "x-stream-protocol-version" ||
+          absl::StartsWith(base::Absl(k), "sec-websocket-")) {
         head += api::Cat(k, ": ", v, "\r\n");
       }
     }

@@ -1,7 +1,8 @@
 // pods/log and pods/exec: the API server finds the pod's node agent (the Node's InternalIP and
 // status.daemonEndpoints.kubeletEndpoint.Port), checks the request as Kubernetes does, and
-// relays the connection to the agent's /containerLogs or /exec (a WebSocket upgrade passes
-// through unchanged). Called from ApiServer's connection threads; no shared state.
+// relays the connection to the agent's /containerLogs or /exec (a WebSocket or SPDY/3.1 upgrade
+// passes through unchanged, its protocol headers with it). Called from ApiServer's connection
+// threads; no shared state.
 #pragma once
 
 #include <boost/json.hpp>

@@ -1,5 +1,12 @@
 #include "skiff/apiserver/pod_proxy.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
 #include "gtest/gtest.h"
 #include "skiff/apiserver/errors.h"
 
@@ -128,7 +135,7 @@ TEST(PodLogTargetTest, ContainerStatusChecks) {
   }
 }
 
-TEST(PodExecTargetTest, WebSocketOnly) {
+TEST(PodExecTargetTest, UpgradesOnly) {
   json::value node = Node(4000);
   auto t = PodExecTarget(Pod("n1", {"app"}), &node,
                          Req({{"command", "sh"},
@@ -139,13 +146,101 @@ TEST(PodExecTargetTest, WebSocketOnly) {
                              true));
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->target, "/exec/ns1/web/app?command=sh&command=-c&command=exit%203&stdout=true");
-  http::Request spdy = Req({{"command", "ls"}});
-  spdy.headers = {{"upgrade", "SPDY/3.1"}};
+  // kubectl up to 1.29 asks for SPDY/3.1: the same target, the agent negotiates.
+  http::Request spdy =
+      Req({{"command", "ls"}, {"stdin", "true"}, {"stdout", "true"}, {"tty", "true"}});
+  spdy.headers = {{"connection", "Upgrade"},
+                  {"upgrade", "SPDY/3.1"},
+                  {"x-stream-protocol-version", "v4.channel.k8s.io"}};
+  t = PodExecTarget(Pod("n1", {"app"}), &node, spdy);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->target, "/exec/ns1/web/app?command=ls&stdin=true&stdout=true&tty=true");
+  spdy.headers = {{"upgrade", "SPDY/2"}};
   EXPECT_EQ(Message(PodExecTarget(Pod("n1", {"app"}), &node, spdy).status()),
-            "400 SPDY/3.1 streaming is not supported by this server: exec is served over "
-            "WebSocket (v5.channel.k8s.io, v4.channel.k8s.io); use kubectl 1.29 or newer");
+            "400 Upgrade request required");
   EXPECT_EQ(Message(PodExecTarget(Pod("n1", {"app"}), &node, Req({})).status()),
             "400 Upgrade request required");
+}
+
+// A writer whose connection the proxy takes over: one end of a socket pair.
+class HijackedWriter : public http::ResponseWriter {
+ public:
+  explicit HijackedWriter(int fd) : fd_(fd) {}
+  void Send(int status, std::string_view, std::string body, const http::Headers&) override {
+    sent = std::to_string(status) + " " + body;
+  }
+  bool BeginStream(int, std::string_view, const http::Headers&) override { return false; }
+  bool WriteChunk(std::string_view) override { return false; }
+  void EndStream() override {}
+  bool PeerClosed() override { return false; }
+  int Hijack() override { return fd_; }
+  std::string sent;
+
+ private:
+  int fd_;
+};
+
+TEST(ProxyToAgentTest, SpdyUpgradePassesThrough) {
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  // The agent: reads the request, switches protocols, echoes the first bytes back reversed.
+  std::string agent_saw;
+  std::jthread agent([&] {
+    int c = ::accept(listener, nullptr, nullptr);
+    char buf[4096];
+    while (agent_saw.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::read(c, buf, sizeof buf);
+      if (n <= 0) break;
+      agent_saw.append(buf, static_cast<size_t>(n));
+    }
+    std::string reply =
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+        "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n";
+    ::write(c, reply.data(), reply.size());
+    ssize_t n = ::read(c, buf, sizeof buf);
+    std::string frame(buf, static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    std::reverse(frame.begin(), frame.end());
+    ::write(c, frame.data(), frame.size());
+    ::close(c);
+  });
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+  http::Request req;
+  req.method = "POST";
+  req.headers = {{"connection", "Upgrade"},
+                 {"upgrade", "SPDY/3.1"},
+                 {"x-stream-protocol-version", "v5.channel.k8s.io"},
+                 {"x-stream-protocol-version", "v4.channel.k8s.io"},
+                 {"authorization", "Bearer secret"}};
+  HijackedWriter w(pair[1]);
+  AgentTarget target{"127.0.0.1", ntohs(a.sin_port), "/exec/ns1/web/app?command=ls&stdout=true"};
+  std::jthread proxy([&] { ProxyToAgent(req, w, target); });
+  ::write(pair[0], "\x80\x03\x00\x06", 4);
+  std::string got;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(pair[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+  proxy.join();
+  agent.join();
+  ::close(pair[0]);
+  ::close(pair[1]);
+  ::close(listener);
+  EXPECT_EQ(w.sent, "");
+  EXPECT_EQ(agent_saw, "GET /exec/ns1/web/app?command=ls&stdout=true HTTP/1.1\r\nHost: 127.0.0.1:" +
+                           std::to_string(target.port) +
+                           "\r\nConnection: Upgrade\r\nupgrade: SPDY/3.1\r\n"
+                           "x-stream-protocol-version: v5.channel.k8s.io\r\n"
+                           "x-stream-protocol-version: v4.channel.k8s.io\r\n\r\n");
+  EXPECT_EQ(got,
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+            "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n" +
+                std::string("\x06\x00\x03\x80", 4));
 }
 
 }  // namespace

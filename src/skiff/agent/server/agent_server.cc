@@ -9,9 +9,11 @@
 #include <cerrno>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "skiff/agent/logs/cri_log_reader.h"
+#include "skiff/agent/server/spdy_session.h"
 #include "skiff/agent/server/websocket.h"
 #include "skiff/api/text.h"
 #include "skiff/base/files.h"
@@ -87,6 +89,10 @@ void WriteAll(int fd, std::string_view data) {
   }
 }
 
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view lower_needle) {
+  return absl::StrContains(absl::AsciiStrToLower(base::Absl(haystack)), base::Absl(lower_needle));
+}
+
 std::vector<std::string> SplitPath(std::string_view path) {
   std::vector<std::string> parts;
   for (std::string_view p : api::Split(path, '/')) {
@@ -138,27 +144,6 @@ absl::StatusOr<logs::LogReadOptions> ParseLogQuery(const Request& req, absl::Tim
     if (*t > o.since) o.since = *t;
   }
   return o;
-}
-
-std::string ExecStatusJson(const std::vector<std::string>& command, int exit_code) {
-  if (exit_code == 0) return R"({"metadata":{},"status":"Success"})";
-  json::object causes{{"reason", "ExitCode"}, {"message", std::to_string(exit_code)}};
-  std::string cmd = api::Join(command, " ");
-  return json::serialize(json::object{
-      {"metadata", json::object{}},
-      {"status", "Failure"},
-      {"message", api::Cat("command terminated with non-zero exit code: error executing command [",
-                           cmd, "], exit code ", exit_code)},
-      {"reason", "NonZeroExitCode"},
-      {"details", json::object{{"causes", json::array{causes}}}}});
-}
-
-std::string ExecErrorJson(std::string_view message) {
-  return json::serialize(json::object{{"metadata", json::object{}},
-                                      {"status", "Failure"},
-                                      {"message", message},
-                                      {"reason", "InternalError"},
-                                      {"code", 500}});
 }
 
 AgentServer::AgentServer(runtime::Runtime* runtime, ContainerLocator* locator,
@@ -225,18 +210,11 @@ void AgentServer::ServeLogs(const Request& req, ResponseWriter& w,
 
 void AgentServer::ServeExec(const Request& req, ResponseWriter& w,
                             const std::vector<std::string>& parts) {
-  std::vector<std::string> command;
+  ExecRequest exec;
   for (const auto& [k, v] : req.query) {
-    if (k == "command") command.push_back(v);
+    if (k == "command") exec.command.push_back(v);
   }
-  if (!absl::EqualsIgnoreCase(base::Absl(req.Header("upgrade")), "websocket")) {
-    // SPDY (kubectl before 1.29) is not spoken here.
-    return SendStatus(
-        w, absl::InvalidArgumentError(
-               "this node agent streams exec over WebSocket (v5.channel.k8s.io or "
-               "v4.channel.k8s.io) only; SPDY/3.1 is not supported: use kubectl 1.29 or newer"));
-  }
-  if (command.empty()) {
+  if (exec.command.empty()) {
     return SendStatus(w, absl::InvalidArgumentError("you must specify at least 1 command"));
   }
   bool want[4] = {};
@@ -246,12 +224,80 @@ void AgentServer::ServeExec(const Request& req, ResponseWriter& w,
     if (!b.ok()) return SendStatus(w, b.status());
     want[i] = *b;
   }
-  const bool want_stdin = want[0], want_stdout = want[1], tty = want[3];
-  const bool want_stderr = want[2] && !tty;  // a tty has one output stream
-  if (!want_stdin && !want_stdout && !want_stderr) {
+  exec.want_stdin = want[0];
+  exec.want_stdout = want[1];
+  exec.tty = want[3];
+  exec.want_stderr = want[2] && !exec.tty;  // a tty has one output stream
+  if (!exec.want_stdin && !exec.want_stdout && !exec.want_stderr) {
     return SendStatus(
         w, absl::InvalidArgumentError("you must specify at least 1 of stdin, stdout, stderr"));
   }
+  if (absl::EqualsIgnoreCase(base::Absl(req.Header("upgrade")), "websocket")) {
+    return ExecOverWebSocket(req, w, parts, exec);
+  }
+  ExecOverSpdy(req, w, parts, exec);
+}
+
+absl::StatusOr<std::string> AgentServer::LocateRunning(const std::vector<std::string>& parts) {
+  auto loc = locator_->Locate(parts[1], parts[2], parts[3], false);
+  if (!loc.ok()) return loc.status();
+  if (loc->container_id.empty()) {
+    return absl::InvalidArgumentError(api::Cat("container ", parts[3], " is not running"));
+  }
+  return loc->container_id;
+}
+
+ExecProcess::Runner AgentServer::ExecRunner(std::string container_id,
+                                            std::vector<std::string> command) {
+  return [this, id = std::move(container_id), command = std::move(command)](
+             const runtime::ExecStreams& streams) { return runtime_->Exec(id, command, streams); };
+}
+
+void AgentServer::ExecOverSpdy(const Request& req, ResponseWriter& w,
+                               const std::vector<std::string>& parts, const ExecRequest& exec) {
+  // The kubelet's handshake: the protocol first, then the upgrade headers; plain-text errors.
+  std::vector<std::string_view> offered;
+  for (const auto& [k, v] : req.headers) {
+    if (k == "x-stream-protocol-version") offered.push_back(v);
+  }
+  auto protocol = NegotiateSpdyExecProtocol(offered);
+  if (!protocol.ok()) {
+    apiserver::http::Headers accepted;
+    if (protocol.status().code() == absl::StatusCode::kPermissionDenied) {
+      for (std::string_view p : kSpdyExecProtocols) {
+        accepted.emplace_back("X-Accepted-Stream-Protocol-Versions", std::string(p));
+      }
+    }
+    int code = accepted.empty() ? 400 : 403;
+    return w.Send(code, "text/plain; charset=utf-8",
+                  api::Cat(base::Std(protocol.status().message()), "\n"), accepted);
+  }
+  if (!ContainsIgnoreCase(req.Header("connection"), "upgrade") ||
+      !ContainsIgnoreCase(req.Header("upgrade"), "spdy/3.1")) {
+    return w.Send(400, "text/plain; charset=utf-8",
+                  "unable to upgrade: missing upgrade headers in request (want Upgrade: "
+                  "SPDY/3.1 or websocket)\n");
+  }
+  auto id = LocateRunning(parts);
+  if (!id.ok()) return SendStatus(w, id.status());
+  int sock = w.Hijack();
+  if (sock < 0) return;
+  WriteAll(sock, api::Cat("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+                          "Upgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ",
+                          *protocol, "\r\n\r\n"));
+  SpdyExecOptions options;
+  options.protocol = *protocol;
+  options.want_stdin = exec.want_stdin;
+  options.want_stdout = exec.want_stdout;
+  options.want_stderr = exec.want_stderr;
+  options.tty = exec.tty;
+  // Runtime::Exec runs commands without a terminal: the sizes have nothing to resize.
+  ServeSpdyExec(sock, options, exec.command, ExecRunner(*id, exec.command));
+}
+
+void AgentServer::ExecOverWebSocket(const Request& req, ResponseWriter& w,
+                                    const std::vector<std::string>& parts,
+                                    const ExecRequest& exec) {
   std::string protocol;
   for (std::string_view offered : api::Split(req.Header("sec-websocket-protocol"), ',')) {
     offered = api::TrimAscii(offered);
@@ -266,25 +312,12 @@ void AgentServer::ServeExec(const Request& req, ResponseWriter& w,
   }
   std::string_view key = req.Header("sec-websocket-key");
   if (key.empty()) return SendStatus(w, absl::InvalidArgumentError("missing Sec-WebSocket-Key"));
-  auto loc = locator_->Locate(parts[1], parts[2], parts[3], false);
-  if (!loc.ok()) return SendStatus(w, loc.status());
-  if (loc->container_id.empty()) {
-    return SendStatus(
-        w, absl::InvalidArgumentError(api::Cat("container ", parts[3], " is not running")));
-  }
-
-  // Pipes for the command's streams: the agent keeps the far ends.
-  UniqueFd in_r, in_w, out_r, out_w, err_r, err_w;
-  auto make_pipe = [](UniqueFd& r, UniqueFd& wr) {
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return false;
-    r.Reset(p[0]);
-    wr.Reset(p[1]);
-    return true;
-  };
-  if ((want_stdin && !make_pipe(in_r, in_w)) || (want_stdout && !make_pipe(out_r, out_w)) ||
-      (want_stderr && !make_pipe(err_r, err_w))) {
-    return SendStatus(w, base::ErrnoStatus(errno, "pipe"));
+  auto id = LocateRunning(parts);
+  if (!id.ok()) return SendStatus(w, id.status());
+  ExecProcess process;
+  if (auto s = process.Open(exec.want_stdin, exec.want_stdout, exec.want_stderr, exec.tty);
+      !s.ok()) {
+    return SendStatus(w, s);
   }
 
   int sock = w.Hijack();
@@ -293,20 +326,10 @@ void AgentServer::ServeExec(const Request& req, ResponseWriter& w,
            api::Cat("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                     "Connection: Upgrade\r\nSec-WebSocket-Accept: ",
                     WebSocketAccept(key), "\r\nSec-WebSocket-Protocol: ", protocol, "\r\n\r\n"));
-
-  runtime::ExecStreams streams;
-  streams.stdin_fd = in_r.get();
-  streams.stdout_fd = out_w.get();
-  streams.stderr_fd = tty ? out_w.get() : err_w.get();
-  absl::StatusOr<int> result = absl::UnknownError("not run");
-  std::string id = loc->container_id;
-  std::jthread runner([&, streams] {
-    result = runtime_->Exec(id, command, streams);
-    // The command is done: its ends of the pipes go, so the pump sees EOF once drained.
-    in_r.Reset();
-    out_w.Reset();
-    err_w.Reset();
-  });
+  process.Start(ExecRunner(*id, exec.command));
+  UniqueFd& in_w = process.stdin_writer();
+  UniqueFd& out_r = process.stdout_reader();
+  UniqueFd& err_r = process.stderr_reader();
 
   WsDecoder decoder;
   bool peer_open = true;
@@ -352,7 +375,7 @@ void AgentServer::ServeExec(const Request& req, ResponseWriter& w,
           if (channel == 0 && in_w.ok()) {
             std::string_view rest = data;
             while (!rest.empty()) {
-              ssize_t wn = ::write(in_w.get(), rest.data(), rest.size());
+              ssize_t wn = process.WriteStdin(rest);
               if (wn < 0 && errno == EINTR) continue;
               if (wn <= 0) break;
               rest.remove_prefix(static_cast<size_t>(wn));
@@ -369,12 +392,7 @@ void AgentServer::ServeExec(const Request& req, ResponseWriter& w,
       }
     }
   }
-  runner.join();
-  std::string status = result.ok()
-                           ? ExecStatusJson(command, *result)
-                           : ExecErrorJson(api::Cat("error executing command in container: ",
-                                                    std::string(result.status().message())));
-  send_channel(3, status);
+  send_channel(3, ExecResultJson(exec.command, process.Wait()));
   std::string close_payload = "\x03\xe8";  // 1000, normal closure
   WriteAll(sock, EncodeWsFrame(kWsClose, close_payload));
   ::shutdown(sock, SHUT_WR);

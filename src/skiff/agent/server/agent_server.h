@@ -2,8 +2,9 @@
 //
 //   GET /containerLogs/<ns>/<pod>/<container>?follow=&tailLines=&limitBytes=&sinceSeconds=
 //       &sinceTime=&timestamps=&previous=          -> text/plain, streamed while following
-//   GET /exec/<ns>/<pod>/<container>?command=..&command=..&stdin=&stdout=&stderr=&tty=
-//       (Upgrade: websocket, Sec-WebSocket-Protocol v5.channel.k8s.io or v4)
+//   GET|POST /exec/<ns>/<pod>/<container>?command=..&command=..&stdin=&stdout=&stderr=&tty=
+//       (Upgrade: websocket, Sec-WebSocket-Protocol v5.channel.k8s.io or v4; or
+//        Upgrade: SPDY/3.1, X-Stream-Protocol-Version v5 to v1, see spdy_session.h)
 //                                                  -> the command run through Runtime::Exec
 //
 // Which container a name means comes from a ContainerLocator (the kubelet knows its pods).
@@ -19,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "skiff/agent/logs/cri_log_reader.h"
 #include "skiff/agent/runtime/runtime.h"
+#include "skiff/agent/server/exec_process.h"
 #include "skiff/apiserver/http/http_server.h"
 #include "skiff/base/time.h"
 
@@ -50,12 +52,6 @@ std::string ContainerLogPath(std::string_view root, std::string_view ns, std::st
 absl::StatusOr<logs::LogReadOptions> ParseLogQuery(const apiserver::http::Request& req,
                                                    absl::Time now, bool* previous);
 
-// The status message sent on channel 3 when a command ends: Success, or NonZeroExitCode with
-// the code in details.causes, as the kubelet reports them.
-std::string ExecStatusJson(const std::vector<std::string>& command, int exit_code);
-// A Failure status for a command that could not run at all.
-std::string ExecErrorJson(std::string_view message);
-
 struct AgentServerOptions {
   // The endpoint runs commands in containers without authentication (no TLS or client
   // certificates yet), so it stays on loopback unless told otherwise.
@@ -82,6 +78,22 @@ class AgentServer {
                  const std::vector<std::string>& parts);
   void ServeExec(const apiserver::http::Request& req, apiserver::http::ResponseWriter& w,
                  const std::vector<std::string>& parts);
+
+  // What an exec request asks for, checked.
+  struct ExecRequest {
+    std::vector<std::string> command;
+    bool want_stdin = false;
+    bool want_stdout = false;
+    bool want_stderr = false;  // false with a TTY
+    bool tty = false;
+  };
+  void ExecOverWebSocket(const apiserver::http::Request& req, apiserver::http::ResponseWriter& w,
+                         const std::vector<std::string>& parts, const ExecRequest& exec);
+  void ExecOverSpdy(const apiserver::http::Request& req, apiserver::http::ResponseWriter& w,
+                    const std::vector<std::string>& parts, const ExecRequest& exec);
+  // The ID of the running container the path names.
+  absl::StatusOr<std::string> LocateRunning(const std::vector<std::string>& parts);
+  ExecProcess::Runner ExecRunner(std::string container_id, std::vector<std::string> command);
 
   runtime::Runtime* runtime_;
   ContainerLocator* locator_;

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "skiff/agent/logs/cri_log_writer.h"
 #include "skiff/agent/runtime/hollow/hollow_runtime.h"
+#include "skiff/agent/server/spdy_test_client.h"
 #include "skiff/agent/server/websocket.h"
 #include "skiff/base/files.h"
 
@@ -312,13 +313,107 @@ TEST_F(AgentServerTest, ExecStreamsAndExitCodes) {
   EXPECT_EQ(r.channels.count(2), 0u);
 }
 
+// Sends an exec request upgrading to SPDY/3.1 and reads the response's head; the rest of what
+// came is left in `rest`.
+std::string UpgradeSpdy(int fd, const std::string& query, const std::string& protocol_headers,
+                        std::string* rest) {
+  std::string req = "POST /exec/default/p/c?" + query +
+                    " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: Upgrade\r\n"
+                    "Upgrade: SPDY/3.1\r\n" +
+                    protocol_headers + "\r\n";
+  EXPECT_EQ(::write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  std::string buf;
+  char chunk[4096];
+  while (buf.find("\r\n\r\n") == std::string::npos) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n <= 0) return buf;
+    buf.append(chunk, static_cast<size_t>(n));
+  }
+  size_t end = buf.find("\r\n\r\n") + 4;
+  *rest = buf.substr(end);
+  return buf.substr(0, end);
+}
+
+TEST_F(AgentServerTest, ExecOverSpdy) {
+  // kubectl 1.27 and 1.28: v4 down to v1, one header each.
+  int fd = Connect();
+  std::string rest;
+  std::string head =
+      UpgradeSpdy(fd,
+                  "command=sh&command=-c&command=echo+out%3B+echo+err+%3E%262%3B+exit+3"
+                  "&container=c&stdout=true&stderr=true",
+                  "X-Stream-Protocol-Version: v4.channel.k8s.io\r\nX-Stream-Protocol-Version: "
+                  "v3.channel.k8s.io\r\nX-Stream-Protocol-Version: v2.channel.k8s.io\r\n"
+                  "X-Stream-Protocol-Version: channel.k8s.io\r\n",
+                  &rest);
+  EXPECT_EQ(head,
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+            "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n");
+  {
+    SpdyTestClient c(fd, rest);
+    ASSERT_EQ(c.Open("error"), 1u);
+    ASSERT_EQ(c.Open("stdout"), 3u);
+    ASSERT_EQ(c.Open("stderr"), 5u);
+    auto t = c.ReadUntilGoAway();
+    EXPECT_EQ(t.data[3], "out\n");
+    EXPECT_EQ(t.data[5], "err\n");
+    EXPECT_EQ(t.data[1], ExecStatusJson({"sh", "-c", "echo out; echo err >&2; exit 3"}, 3));
+  }
+  ::close(fd);
+
+  // kubectl 1.29 offers v5 first; stdin through cat.
+  fd = Connect();
+  head = UpgradeSpdy(fd, "command=cat&stdin=true&stdout=true",
+                     "X-Stream-Protocol-Version: v5.channel.k8s.io\r\nX-Stream-Protocol-Version: "
+                     "v4.channel.k8s.io\r\n",
+                     &rest);
+  EXPECT_NE(head.find("X-Stream-Protocol-Version: v5.channel.k8s.io\r\n"), std::string::npos);
+  {
+    SpdyTestClient c(fd, rest);
+    ASSERT_EQ(c.Open("error"), 1u);
+    ASSERT_EQ(c.Open("stdin"), 3u);
+    ASSERT_EQ(c.Open("stdout"), 5u);
+    c.Send(SpdyFrame::Data(3, "hello "));
+    c.Send(SpdyFrame::Data(3, "world", true));
+    auto t = c.ReadUntilGoAway();
+    EXPECT_EQ(t.data[5], "hello world");
+    EXPECT_EQ(t.data[1], R"({"metadata":{},"status":"Success"})");
+  }
+  ::close(fd);
+}
+
 TEST_F(AgentServerTest, ExecRefusals) {
+  // SPDY without a protocol, or with none the agent speaks: the kubelet's plain-text errors.
   std::string raw = RoundTrip(
       "POST /exec/default/p/c?command=ls&stdout=true HTTP/1.1\r\nHost: x\r\nConnection: "
+      "Upgrade, close\r\nUpgrade: SPDY/3.1\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(raw.substr(0, 24), "HTTP/1.1 400 Bad Request");
+  EXPECT_NE(raw.find("\r\n\r\nunable to upgrade: X-Stream-Protocol-Version is required\n"),
+            std::string::npos)
+      << raw;
+  raw = RoundTrip(
+      "POST /exec/default/p/c?command=ls&stdout=true HTTP/1.1\r\nHost: x\r\nConnection: "
+      "Upgrade, close\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v9.channel.k8s.io\r\n"
+      "Content-Length: 0\r\n\r\n");
+  EXPECT_EQ(raw.substr(0, 22), "HTTP/1.1 403 Forbidden");
+  EXPECT_NE(raw.find("X-Accepted-Stream-Protocol-Versions: v4.channel.k8s.io\r\n"),
+            std::string::npos)
+      << raw;
+  EXPECT_NE(raw.find("unable to upgrade: unable to negotiate protocol: client supports "
+                     "[v9.channel.k8s.io]"),
+            std::string::npos);
+  raw = RoundTrip(
+      "GET /exec/default/p/c?command=ls&stdout=true HTTP/1.1\r\nHost: x\r\nConnection: "
+      "close\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n");
+  EXPECT_EQ(raw.substr(0, 24), "HTTP/1.1 400 Bad Request");
+  EXPECT_NE(raw.find("unable to upgrade: missing upgrade headers in request"), std::string::npos);
+  // Checked before the upgrade: the container.
+  raw = RoundTrip(
+      "POST /exec/default/p/x?command=ls&stdout=true HTTP/1.1\r\nHost: x\r\nConnection: "
       "Upgrade, close\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n"
       "Content-Length: 0\r\n\r\n");
-  EXPECT_EQ(raw.substr(0, 24), "HTTP/1.1 400 Bad Request");
-  EXPECT_NE(raw.find("SPDY/3.1 is not supported"), std::string::npos) << raw;
+  EXPECT_EQ(raw.substr(0, 22), "HTTP/1.1 404 Not Found");
+
   int fd = Connect();
   ExecResult r = RunExec(fd, "stdout=true", "v5.channel.k8s.io", {});
   ::close(fd);
