@@ -66,6 +66,9 @@ class Session {
   // Reads what the socket has and handles every complete frame; false once the client is gone
   // or broke the protocol.
   bool ReadSocket();
+  // Waits for the socket until `deadline` and reads it; false past the deadline or once the
+  // client is gone.
+  bool AwaitFrames(absl::Time deadline);
   void Handle(SpdyFrame& f);
   void OnSynStream(const SpdyFrame& f);
   void OnData(SpdyFrame& f);
@@ -141,17 +144,23 @@ void Session::Serve(ExecProcess::Runner run) {
 bool Session::WaitForStreams() {
   absl::Time deadline = absl::Now() + options_.stream_creation_timeout;
   while (received_ < expected_) {
-    absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      spdlog::warn("exec over SPDY: timed out waiting for the client to create streams");
+    if (!AwaitFrames(deadline)) {
+      if (peer_open_) {
+        spdlog::warn("exec over SPDY: timed out waiting for the client to create streams");
+      }
       return false;
     }
-    pollfd p{sock_, POLLIN, 0};
-    int n = ::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
-    if (n < 0 && errno != EINTR) return false;
-    if (n > 0 && !ReadSocket()) return false;
   }
   return true;
+}
+
+bool Session::AwaitFrames(absl::Time deadline) {
+  absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) return false;
+  pollfd p{sock_, POLLIN, 0};
+  int n = ::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+  if (n < 0) return errno == EINTR;
+  return n == 0 || ReadSocket();
 }
 
 void Session::Pump() {
@@ -210,13 +219,7 @@ void Session::Linger() {
   // The client reads the last frames and closes; closing first could lose them (a client that
   // sees EOF may drop frames it has read but not yet handed on).
   absl::Time deadline = absl::Now() + options_.linger;
-  while (peer_open_ && write_ok_) {
-    absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return;
-    pollfd p{sock_, POLLIN, 0};
-    int n = ::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
-    if (n < 0 && errno != EINTR) return;
-    if (n > 0 && !ReadSocket()) return;
+  while (peer_open_ && write_ok_ && AwaitFrames(deadline)) {
   }
 }
 
@@ -446,12 +449,7 @@ void Session::SendWhenWindowAllows(Kind kind, std::string_view data) {
       data.remove_prefix(static_cast<size_t>(allowed));
       continue;
     }
-    absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return;
-    pollfd p{sock_, POLLIN, 0};
-    int n = ::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
-    if (n < 0 && errno != EINTR) return;
-    if (n > 0 && !ReadSocket()) return;
+    if (!AwaitFrames(deadline)) return;
   }
 }
 
