@@ -211,8 +211,9 @@ TEST_F(SchedulerVolumeBinderTest, ReserveAndPreBindProvisionOnTheChosenNode) {
   // checkBindings does; the Bound phase is the binder's next (status) write.
   json::value claim = ClaimNow("data");
   EXPECT_EQ(vol::AnnotationValue(claim, vol::kAnnSelectedNode), "node-b");
-  WaitFor("claim data Bound",
-          [&] { return api::GetString(ClaimNow("data"), {"status", "phase"}) == "Bound"; });
+  WaitFor("claim data Bound", [&] {
+    return api::GetString(ClaimNow("data"), {"status", "phase"}) == "Bound";
+  });
   claim = ClaimNow("data");
   std::string pv_name = "pvc-" + vol::Uid(claim);
   EXPECT_EQ(api::GetString(claim, {"spec", "volumeName"}), pv_name);
