@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 
+#include "skiff/api/go_repr.h"
 #include "skiff/api/text.h"
 #include "skiff/base/files.h"
 
@@ -29,52 +29,6 @@ std::string ReadBack(int fd, size_t limit) {
 
 }  // namespace
 
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[5];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
-
 absl::StatusOr<Outcome> ExecProbe(runtime::Runtime& runtime, std::string_view container_id,
                                   const std::vector<std::string>& command, absl::Duration timeout) {
   // Memory files need no reader while the command runs, however much it writes.
@@ -88,7 +42,7 @@ absl::StatusOr<Outcome> ExecProbe(runtime::Runtime& runtime, std::string_view co
   absl::StatusOr<int> code = runtime.Exec(container_id, command, streams);
   if (absl::IsDeadlineExceeded(code.status())) {
     return Outcome{Result::kFailure,
-                   api::Cat("command ", GoQuote(api::Join(command, " ")), " timed out")};
+                   api::Cat("command ", api::GoQuote(api::Join(command, " ")), " timed out")};
   }
   if (!code.ok()) return code.status();
   std::string output = ReadBack(out.get(), kMaxOutputBytes);

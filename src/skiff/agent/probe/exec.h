@@ -20,7 +20,4 @@ namespace skiff::agent::probe {
 absl::StatusOr<Outcome> ExecProbe(runtime::Runtime& runtime, std::string_view container_id,
                                   const std::vector<std::string>& command, absl::Duration timeout);
 
-// Go's %q of a string (strconv.Quote for valid UTF-8).
-std::string GoQuote(std::string_view s);
-
 }  // namespace skiff::agent::probe
