@@ -19,28 +19,35 @@ namespace skiff::cmd {
 
 namespace {
 
+// --labels and --taints, for hollow and real nodes alike; false (after saying why) if malformed.
+bool ParseNodeFlags(const AgentFlags& flags, std::map<std::string, std::string>* labels,
+                    std::vector<boost::json::object>* taints) {
+  for (const std::string& l : flags.labels) {
+    auto kv = agent::hollow::ParseLabel(l);
+    if (!kv.ok()) {
+      std::cerr << "skiff agent: " << kv.status().message() << "\n";
+      return false;
+    }
+    (*labels)[kv->first] = kv->second;
+  }
+  for (const std::string& t : flags.taints) {
+    auto taint = agent::hollow::ParseTaint(t);
+    if (!taint.ok()) {
+      std::cerr << "skiff agent: " << taint.status().message() << "\n";
+      return false;
+    }
+    taints->push_back(std::move(*taint));
+  }
+  return true;
+}
+
 int RunHollowAgent(const AgentFlags& flags) {
   agent::hollow::HollowNodesOptions opts;
   opts.count = flags.nodes;
   opts.name_prefix = flags.name_prefix;
   // HTTP round trips: more in flight than in process.
   opts.workers = std::clamp(flags.nodes / 8, 8, 64);
-  for (const std::string& l : flags.labels) {
-    auto kv = agent::hollow::ParseLabel(l);
-    if (!kv.ok()) {
-      std::cerr << "skiff agent: " << kv.status().message() << "\n";
-      return 2;
-    }
-    opts.labels[kv->first] = kv->second;
-  }
-  for (const std::string& t : flags.taints) {
-    auto taint = agent::hollow::ParseTaint(t);
-    if (!taint.ok()) {
-      std::cerr << "skiff agent: " << taint.status().message() << "\n";
-      return 2;
-    }
-    opts.taints.push_back(std::move(*taint));
-  }
+  if (!ParseNodeFlags(flags, &opts.labels, &opts.taints)) return 2;
   if (flags.nodes < 1) {
     std::cerr << "skiff agent: --nodes must be at least 1\n";
     return 2;
@@ -113,22 +120,7 @@ int RunRealAgent(const AgentFlags& flags) {
   opts.bridge = flags.bridge;
   opts.subnet = flags.pod_subnet;
   opts.cgroup_parent = flags.cgroup_parent;
-  for (const std::string& l : flags.labels) {
-    auto kv = agent::hollow::ParseLabel(l);
-    if (!kv.ok()) {
-      std::cerr << "skiff agent: " << kv.status().message() << "\n";
-      return 2;
-    }
-    opts.labels[kv->first] = kv->second;
-  }
-  for (const std::string& t : flags.taints) {
-    auto taint = agent::hollow::ParseTaint(t);
-    if (!taint.ok()) {
-      std::cerr << "skiff agent: " << taint.status().message() << "\n";
-      return 2;
-    }
-    opts.taints.push_back(std::move(*taint));
-  }
+  if (!ParseNodeFlags(flags, &opts.labels, &opts.taints)) return 2;
   if (!agent::kubelet::CanRunContainers(opts.runc)) {
     std::cerr << "skiff agent: running containers needs root and " << opts.runc
               << " (use --hollow to simulate nodes)\n";
